@@ -1,0 +1,3 @@
+from pfocr.cli import main
+
+main()

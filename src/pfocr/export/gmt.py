@@ -1,0 +1,145 @@
+"""Gene sets in GMT, named the WikiPathways way, for enrichment tools (Enrichr, g:Profiler...).
+
+One line per figure, tab-separated, no header::
+
+    <title>%PFOCR_<YYYYMMDD>%<figid>%Homo sapiens<TAB><site>/figures/<figid>.html<TAB><entrez>...
+
+``<figid>`` is the figure's page name (the figid itself unless it holds characters unsafe in
+a file name, see ``figures/``). The file is ``pfocr-<YYYYMMDD>-gmt-Homo_sapiens.gmt``, the
+name PFOCR releases use and that consumers such as PFOCRummage look for. A figure gets a
+line when it has at least ``min_genes`` distinct Entrez IDs (all recognition sources) and is
+about humans (its organisms include Homo sapiens, or are unknown): the genes are
+human-lexicon hits, meaningless as a human gene set for a plant figure.
+
+Titles are made safe for GMT parsers: ``%`` (the name separator) becomes "percent",
+double quotes are dropped and straight single quotes become typographic ones (R readers
+treat both as string delimiters), whitespace collapses to single spaces; an empty title
+becomes the figure id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from pfocr.errors import ExportError
+from pfocr.export._common import clean_text, distinct, figure_file_stem, figure_page_url
+from pfocr.models import FigureRecord, Mention
+
+SPECIES = "Homo sapiens"
+_ENTREZ = re.compile(r"\d+")
+_PERCENT = re.compile(r"\s*%\s*")
+_DOUBLE_QUOTES = re.compile('["\u201c\u201d\u201e\u201f\u00ab\u00bb]')
+
+
+class GmtFormatError(ExportError):
+    """A GMT file does not have the shape :func:`read_gmt` expects."""
+
+
+@dataclass(frozen=True)
+class GeneSet:
+    """One GMT line. ``title``/``source``/``identifier``/``species`` come from a
+    WikiPathways-style ``Title%Source%ID%Species`` name; for other names ``title`` is the
+    whole name and the other three are empty."""
+
+    name: str
+    url: str
+    genes: tuple[str, ...]
+    title: str = ""
+    source: str = ""
+    identifier: str = ""
+    species: str = ""
+
+
+def gmt_file_name(date: str, species: str = SPECIES) -> str:
+    """``pfocr-<YYYYMMDD>-gmt-<Genus_species>.gmt``."""
+    return f"pfocr-{date}-gmt-{species.replace(' ', '_')}.gmt"
+
+
+def gmt_title(title: str, fallback: str) -> str:
+    """A figure title that cannot break a GMT line or its ``%``-separated name."""
+    text = _PERCENT.sub(" percent ", clean_text(title))
+    text = _DOUBLE_QUOTES.sub("", text).replace("'", "\u2019")
+    text = " ".join(text.split())
+    return text or fallback
+
+
+def entrez_ids(mentions: Iterable[Mention]) -> list[str]:
+    """Distinct Entrez gene IDs (bare digits) in first-seen order; anything else is skipped."""
+    cleaned = (clean_text(mention.entrez) for mention in mentions)
+    return distinct(entrez for entrez in cleaned if _ENTREZ.fullmatch(entrez))
+
+
+def is_human(record: FigureRecord) -> bool:
+    """Whether the figure belongs in the human GMT (Homo sapiens among, or no, organisms)."""
+    return not record.organisms or SPECIES in record.organisms
+
+
+def gene_set_line(record: FigureRecord, *, date: str, site_url: str, min_genes: int) -> str | None:
+    """The figure's GMT line (ending in a newline), or None when it gets no gene set."""
+    genes = entrez_ids(record.mentions)
+    if len(genes) < min_genes or not is_human(record):
+        return None
+    stem = figure_file_stem(record.figure.figid)
+    name = f"{gmt_title(record.figure.figtitle, stem)}%PFOCR_{date}%{stem}%{SPECIES}"
+    return "\t".join([name, figure_page_url(site_url, record.figure.figid), *genes]) + "\n"
+
+
+class GmtWriter:
+    """Streams gene sets to an open GMT file, one line per qualifying figure."""
+
+    def __init__(self, handle: TextIO, *, date: str, site_url: str, min_genes: int) -> None:
+        self._handle = handle
+        self._date = date
+        self._site_url = site_url
+        self._min_genes = min_genes
+        self.gene_sets = 0
+
+    def write(self, record: FigureRecord) -> None:
+        line = gene_set_line(
+            record, date=self._date, site_url=self._site_url, min_genes=self._min_genes
+        )
+        if line is not None:
+            self._handle.write(line)
+            self.gene_sets += 1
+
+
+def read_gmt(path: Path) -> list[GeneSet]:
+    """Read a GMT file (ours or any other) into gene sets, in file order.
+
+    Raises :class:`GmtFormatError` naming the file and line when a line has no URL/description
+    field, and :class:`ExportError` when the file cannot be read.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"Cannot read GMT file {path}: {exc}") from exc
+    gene_sets = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) < 2:
+            raise GmtFormatError(
+                f"{path}, line {number}: expected 'name<TAB>description<TAB>genes...', "
+                f"got {line[:80]!r}"
+            )
+        name, url, *genes = fields
+        parts = name.split("%")
+        title, source, identifier, species = parts if len(parts) == 4 else (name, "", "", "")
+        gene_sets.append(
+            GeneSet(
+                name=name,
+                url=url,
+                genes=tuple(gene for gene in genes if gene),
+                title=title,
+                source=source,
+                identifier=identifier,
+                species=species,
+            )
+        )
+    return gene_sets

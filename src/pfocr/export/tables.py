@@ -1,0 +1,81 @@
+"""Gene-mention tables: ``genes.tsv`` over all figures and ``_data/<figid>-genes.tsv`` per figure.
+
+One row per mention (not deduplicated), so the boxes and transforms of every hit are kept.
+Values never contain tabs or newlines; a value holding a double quote is quoted the CSV way,
+which keeps the files readable by Python's ``csv``, pandas, R and Ruby's strict CSV parser
+(Jekyll reads ``_data``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable
+from typing import TextIO
+
+from pfocr.export._common import clean_text
+from pfocr.models import FigureRecord, Mention
+
+#: Columns of the per-figure table (``_data/<figid>-genes.tsv``).
+FIGURE_GENE_COLUMNS: tuple[str, ...] = (
+    "word",
+    "symbol",
+    "source",
+    "hgnc_symbol",
+    "entrez",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "confidence",
+    "transforms",
+    "family",
+)
+#: Columns of ``genes.tsv``: the figure id, then the per-figure columns.
+GENE_COLUMNS: tuple[str, ...] = ("figid", *FIGURE_GENE_COLUMNS)
+
+
+def _pixel(value: float) -> str:
+    """Nearest whole pixel, halves rounded up (not to even), or "" for a missing value."""
+    return str(math.floor(value + 0.5)) if math.isfinite(value) else ""
+
+
+def mention_row(mention: Mention) -> list[str]:
+    """A mention as the values of :data:`FIGURE_GENE_COLUMNS`."""
+    confidence = mention.confidence
+    return [
+        clean_text(mention.word),
+        clean_text(mention.symbol),
+        clean_text(mention.source),
+        clean_text(mention.hgnc_symbol),
+        clean_text(mention.entrez),
+        _pixel(mention.x0),
+        _pixel(mention.y0),
+        _pixel(mention.x1),
+        _pixel(mention.y1),
+        f"{confidence:.3f}" if math.isfinite(confidence) else "",
+        ";".join(clean_text(name) for name in mention.transforms),
+        clean_text(mention.family),
+    ]
+
+
+class GeneTableWriter:
+    """Streams ``genes.tsv``: the header at creation, then the rows of each record."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._csv = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        self._csv.writerow(GENE_COLUMNS)
+        self.rows = 0
+
+    def write(self, record: FigureRecord) -> None:
+        figid = clean_text(record.figure.figid)
+        for mention in record.mentions:
+            self._csv.writerow([figid, *mention_row(mention)])
+        self.rows += len(record.mentions)
+
+
+def write_figure_genes(handle: TextIO, mentions: Iterable[Mention]) -> None:
+    """Write one figure's mention table (``_data/<figid>-genes.tsv``) to ``handle``."""
+    writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+    writer.writerow(FIGURE_GENE_COLUMNS)
+    writer.writerows(mention_row(mention) for mention in mentions)

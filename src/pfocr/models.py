@@ -1,0 +1,154 @@
+"""The records that flow through the pipeline: figure -> OCR tokens -> gene mentions.
+
+Plain frozen dataclasses so they pickle cheaply to worker processes and serialise
+the same way to the store, the TSVs and JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Metadata fields of a figure, in the order of a PFOCR figure record.
+METADATA_FIELDS: tuple[str, ...] = (
+    "pmcid",
+    "filename",
+    "figlink",
+    "number",
+    "figtitle",
+    "caption",
+    "papertitle",
+    "reftext",
+    "year",
+    "doi",
+    "journal_title",
+    "journal_nlm_ta",
+    "publisher_name",
+    "keywords",
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure to process: where its image is, and what is known about it.
+
+    ``image_path`` is a file on disk, or the archive holding the image when
+    ``archive_member`` is set (images are read from ``.tar.gz`` packages in place,
+    never extracted). ``image_path`` is ``None`` when the image could not be found.
+    ``source`` names the input the figure came from, for error messages.
+    """
+
+    figid: str
+    image_path: str | None
+    source: str
+    archive_member: str | None = None
+    pmcid: str = ""
+    filename: str = ""
+    figlink: str = ""
+    number: str = ""
+    figtitle: str = ""
+    caption: str = ""
+    papertitle: str = ""
+    reftext: str = ""
+    year: str = ""
+    doi: str = ""
+    journal_title: str = ""
+    journal_nlm_ta: str = ""
+    publisher_name: str = ""
+    keywords: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        """The publishable metadata fields, in record order."""
+        return {name: getattr(self, name) for name in METADATA_FIELDS}
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IngestFailure:
+    """An input, or one figure of it, that could not be turned into a ``Figure``."""
+
+    source: str
+    message: str
+    figid: str | None = None
+    stage: str = "ingest"
+
+
+@dataclass(frozen=True)
+class OcrToken:
+    """One line or word the OCR engine read, with its axis-aligned box in image pixels."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+    #: ``line`` for an engine text line, ``word`` for a word split from a line.
+    kind: str = "line"
+    #: Index of the line this token belongs to (words keep their line's index).
+    line: int = 0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A gene (or family member) recognised in a figure.
+
+    ``word`` is the text as read; ``symbol`` the lexicon term it matched;
+    ``source`` the lexicon tier (``hgnc_symbol``, ``hgnc_alias_symbol``,
+    ``hgnc_prev_symbol`` or ``famplex``); ``hgnc_symbol``/``entrez`` the gene.
+    ``transforms`` lists the transforms the word took to match, in order.
+    """
+
+    word: str
+    symbol: str
+    source: str
+    hgnc_symbol: str
+    entrez: str
+    x0: float = 0.0
+    y0: float = 0.0
+    x1: float = 0.0
+    y1: float = 0.0
+    confidence: float = 1.0
+    transforms: tuple[str, ...] = ()
+    family: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["transforms"] = list(self.transforms)
+        return data
+
+
+@dataclass(frozen=True)
+class FigureResult:
+    """Everything the per-figure pipeline produced for one figure."""
+
+    figure: Figure
+    image_sha256: str
+    width: int
+    height: int
+    tokens: tuple[OcrToken, ...]
+    mentions: tuple[Mention, ...]
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FigureRecord:
+    """A stored figure with its mentions: what exporters publish."""
+
+    figure: Figure
+    mentions: tuple[Mention, ...]
+    image_sha256: str = ""
+    width: int = 0
+    height: int = 0
+    pathway_score: float | None = None
+    organisms: tuple[str, ...] = ("Homo sapiens",)

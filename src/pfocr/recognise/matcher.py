@@ -1,0 +1,543 @@
+"""Gene recognition: the PFOCR transform cascade over OCR words, with figure context.
+
+A word is looked up as read; when nothing matches, transforms are applied
+cumulatively (``transforms.WORD_STEPS``, then ``expand`` into list items, then
+``transforms.PART_STEPS`` per item) and the first step that hits ends the
+search. Each lookup tries three keys: exact text, upper case, and upper case
+without ``-``/``_``/``.``/spaces (``lexicon.compact_key``).
+
+When one key hits several lexicon rows the most trusted tier wins
+(``SOURCE_PRIORITY``): approved symbol > FamPlex family > previous symbol >
+alias. This is PFOCR's published order. An approved symbol is a unique,
+curated name, so it beats everything. A family name ("ERK", "PI3K", "NF-κB")
+is what a figure means when it writes one, and its members are the honest
+expansion, whereas a stray alias of a single gene ("ERK" is also an MAPK1
+alias) would claim more precision than the label has. Previous symbols come
+before aliases because they were once the official name of exactly one gene
+(TAK1 was MAP3K7's symbol; it is only an alias of NR2C2). Within the winning
+tier the closest spelling wins (exact > case-folded > compact): "p65" is RELA,
+"P65" two other genes; "RIG-1" is RIGI, "RIG1" also PLAAT4.
+
+Ambiguity policy (``resolve_ambiguous``): a previous symbol or alias that names
+several genes is never expanded to all of them. Non-protein-coding candidates
+are dropped when a protein-coding one exists; if several remain, the figure
+decides: a candidate that is itself named elsewhere on the figure, or is a
+member of a family named there, or shares a FamPlex family with a gene named
+there, wins when it is the single best supported one. Otherwise the word
+records nothing. Curated context rules (``data/curated/gene_context_rules.tsv``)
+are applied first for well-known collisions.
+
+Family policy (``resolve_family``): a family word yields the members the figure
+also names individually, or all members when it names none.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pfocr.errors import LexiconError
+from pfocr.models import Mention, OcrToken
+from pfocr.recognise.lexicon import Lexicon, Term, compact_key, default_lexicon
+from pfocr.recognise.tokenise import Candidate, candidates, is_skippable, words_from_lines
+from pfocr.recognise.transforms import PART_STEPS, RULES, UP_FRONT, WORD_STEPS, expand
+
+#: Lower is more trusted; see the module docstring for the order.
+SOURCE_PRIORITY: dict[str, int] = {
+    "hgnc_symbol": 0,
+    "famplex": 1,
+    "hgnc_prev_symbol": 2,
+    "hgnc_alias_symbol": 3,
+}
+LOOKUPS: tuple[str, ...] = ("exact", "casefold", "compact")
+
+#: Mention.confidence = OCR confidence x SOURCE_FACTOR x LOOKUP_FACTOR
+#: (x CONTEXT_FACTOR when figure context chose between candidate genes).
+#: The factors rank how often each kind of hit is a true gene mention: an
+#: approved symbol read exactly is the surest; a family hit names the gene only
+#: as one of several members.
+SOURCE_FACTOR: dict[str, float] = {
+    "hgnc_symbol": 1.0,
+    "hgnc_prev_symbol": 0.9,
+    "hgnc_alias_symbol": 0.85,
+    "famplex": 0.7,
+}
+LOOKUP_FACTOR: dict[str, float] = {"exact": 1.0, "casefold": 0.95, "compact": 0.9}
+CONTEXT_FACTOR = 0.9
+
+#: Aliases and previous symbols this short are ignored (PFOCR); approved symbols
+#: and family names this short must match with exact case.
+SHORT_TERM = 2
+MAX_VARIANTS = 64
+_CASE_KEY_DROP = re.compile(r"[-_.\s]+")
+_TAG_PREFIX = re.compile(r"^[A-Za-z][-_.\s]")
+#: A short all-lower-case word ("set", "nos", "gap") is English far more often
+#: than a gene: it must match a term written the same way.
+_SHORT_LOWER_WORD = re.compile(r"^[a-z]{1,4}$")
+_PLURAL_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]+s$")
+#: Families larger than this are classes ("Growth Factor" has 100 members), not labels.
+MAX_FAMILY_SIZE = 25
+
+
+def _case_exact(variant: str, term: str) -> bool:
+    """Same letters in the same case, ignoring hyphens, underscores, dots and spaces."""
+    return variant == term or _CASE_KEY_DROP.sub("", variant) == _CASE_KEY_DROP.sub("", term)
+
+
+def _curated_path(name: str) -> Path:
+    return Path(str(resources.files("pfocr") / "data" / "curated" / name))
+
+
+def _read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a curated TSV; ``#`` lines are comments."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LexiconError(f"curated table {path} is unreadable: {exc}") from exc
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    if tuple(reader.fieldnames or ()) != columns:
+        raise LexiconError(
+            f"curated table {path} has columns {reader.fieldnames}, expected {list(columns)}"
+        )
+    rows = []
+    for lineno, row in enumerate(reader, start=2):
+        if any(not (row.get(c) or "").strip() for c in columns):
+            raise LexiconError(f"curated table {path} row {lineno}: every column needs a value")
+        rows.append({c: row[c].strip() for c in columns})
+    return rows
+
+
+class StopList:
+    """Words that are not genes however well they match, each with its reason.
+
+    An entry written in upper case blocks every spelling of the word ("LPS",
+    "FOR"); an entry with lower-case letters blocks the spellings that are not
+    all upper case ("Set" blocks "Set" and "set", leaving "SET" to the gene).
+    """
+
+    def __init__(self, entries: Mapping[str, str]) -> None:
+        self.entries = dict(entries)
+        self._any_case = {compact_key(w): r for w, r in entries.items() if w == w.upper()}
+        self._not_upper = {compact_key(w): r for w, r in entries.items() if w != w.upper()}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> StopList:
+        path = path or _curated_path("gene_stoplist.tsv")
+        return cls({row["word"]: row["reason"] for row in _read_tsv(path, ("word", "reason"))})
+
+    def reason(self, word: str) -> str | None:
+        """Why ``word`` is not a gene, or None when it may be one."""
+        key = compact_key(word)
+        if key in self._any_case:
+            return self._any_case[key]
+        if word != word.upper() and key in self._not_upper:
+            return self._not_upper[key]
+        return None
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.reason(word) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRule:
+    """``word`` means ``hgnc_symbol`` when any ``context`` gene is on the figure.
+
+    ``context`` None means any figure (a default sense); ``hgnc_symbol`` "-"
+    means "not a gene".
+    """
+
+    word: str
+    hgnc_symbol: str
+    context: frozenset[str] | None
+    reason: str
+
+
+def load_context_rules(path: Path | None = None) -> dict[str, tuple[ContextRule, ...]]:
+    """Curated rules by the word's compact key, in file order."""
+    path = path or _curated_path("gene_context_rules.tsv")
+    rules: dict[str, list[ContextRule]] = {}
+    for row in _read_tsv(path, ("word", "hgnc_symbol", "context", "reason")):
+        ctx = row["context"]
+        context = None if ctx == "*" else frozenset(s.strip() for s in ctx.split(",") if s)
+        rule = ContextRule(row["word"], row["hgnc_symbol"], context, row["reason"])
+        rules.setdefault(compact_key(row["word"]), []).append(rule)
+    return {k: tuple(v) for k, v in rules.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class WordMatch:
+    """One gene a word may name: the lexicon term hit and how it was reached.
+
+    ``part`` is the list item the term matched (the word itself unless
+    ``expand`` split it), ``variant`` the transformed string that hit,
+    ``transforms`` the rules applied in order and ``lookup`` the key that hit.
+    ``ambiguous`` marks a synonym shared by several genes: ``recognise`` keeps
+    at most one of them, chosen by figure context.
+    """
+
+    word: str
+    part: str
+    variant: str
+    term: Term
+    transforms: tuple[str, ...]
+    lookup: str
+    ambiguous: bool = False
+
+    @property
+    def hgnc_symbol(self) -> str:
+        return self.term.hgnc_symbol
+
+
+_Hit = tuple[str, str, Term]  # (variant, lookup, term)
+
+
+class Recogniser:
+    """Finds human genes in OCR tokens with the PFOCR cascade and figure context.
+
+    ``include_families`` keeps FamPlex family hits (expanded to their members);
+    without them a family word matches nothing rather than a lesser tier
+    (see ``_usable``).
+    Pseudogenes are ignored unless ``include_pseudogenes``. Results of
+    ``match_word`` are cached per distinct word, so repeated words cost one
+    dictionary lookup.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        *,
+        include_families: bool = True,
+        include_pseudogenes: bool = False,
+        max_family_size: int = MAX_FAMILY_SIZE,
+        stoplist: StopList | None = None,
+        context_rules: Mapping[str, Sequence[ContextRule]] | None = None,
+    ) -> None:
+        self.lexicon = lexicon if lexicon is not None else default_lexicon()
+        self.include_families = include_families
+        self.include_pseudogenes = include_pseudogenes
+        self.max_family_size = max_family_size
+        self._family_sizes = self.lexicon.family_sizes()
+        self.stoplist = stoplist if stoplist is not None else StopList.load()
+        self.context_rules = dict(
+            context_rules if context_rules is not None else load_context_rules()
+        )
+        self._word_cache: dict[str, tuple[WordMatch, ...]] = {}
+        self._hit_cache: dict[str, tuple[_Hit, ...]] = {}
+
+    # ------------------------------------------------------------------ lookups
+
+    def _admissible(self, term: Term, variant: str) -> bool:
+        if _PLURAL_ACRONYM.match(variant) and not _case_exact(variant, term.term):
+            return False  # "APCs", "DCs", "MCs": plural acronyms, not APCS or MCS
+        if (
+            term.locus_group == "pseudogene"
+            and not self.include_pseudogenes
+            and not (term.source == "hgnc_symbol" and variant == term.term)
+        ):
+            return False  # pseudogene synonyms are noise; "HLA-H" written exactly is meant
+        short = len(_CASE_KEY_DROP.sub("", term.term)) <= SHORT_TERM
+        if short and term.source != "hgnc_symbol":
+            return False
+        if term.source == "famplex" and self._family_sizes.get(term.family, 0) > self.max_family_size:
+            return False  # "Growth Factor", "Myosin", "Cytochrome": classes, not labels
+        if short or _SHORT_LOWER_WORD.match(variant):
+            return _case_exact(variant, term.term)
+        return True
+
+    def lookup(self, variant: str) -> tuple[_Hit, ...]:
+        """Every admissible lexicon row for ``variant``, best lookup key first."""
+        cached = self._hit_cache.get(variant)
+        if cached is not None:
+            return cached
+        seen: set[int] = set()
+        hits: list[_Hit] = []
+        lex = self.lexicon
+        for name, terms in (
+            ("exact", lex.exact(variant)),
+            ("casefold", lex.casefold(variant)),
+            ("compact", lex.compact(variant)),
+        ):
+            if name == "compact" and _TAG_PREFIX.match(variant):
+                # "p-ERK" is phospho-ERK, not PERK: the compact key may not glue a
+                # one-letter tag onto the word unless the term has the same tag
+                terms = tuple(t for t in terms if _TAG_PREFIX.match(t.term))
+            for term in terms:
+                if id(term) not in seen and self._admissible(term, variant):
+                    seen.add(id(term))
+                    hits.append((variant, name, term))
+        result = tuple(hits)
+        self._hit_cache[variant] = result
+        return result
+
+    def _select(self, word: str, part: str, hits: list[_Hit], steps: tuple[str, ...]) -> list[WordMatch]:
+        """Apply tier priority and closest spelling to the hits of one cascade step."""
+        best_source = min(SOURCE_PRIORITY[t.source] for _, _, t in hits)
+        hits = [h for h in hits if SOURCE_PRIORITY[h[2].source] == best_source]
+        best_lookup = min(LOOKUPS.index(name) for _, name, _ in hits)
+        hits = [h for h in hits if LOOKUPS.index(h[1]) == best_lookup]
+        by_gene: dict[str, _Hit] = {}
+        for h in hits:
+            by_gene.setdefault(h[2].hgnc_symbol, h)
+        chosen = list(by_gene.values())
+        ambiguous = False
+        if len(chosen) > 1 and chosen[0][2].source != "famplex":
+            coding = [h for h in chosen if h[2].locus_group == "protein-coding gene"]
+            chosen = coding or chosen
+            ambiguous = len(chosen) > 1
+        return [
+            WordMatch(word, part, variant, term, steps, name, ambiguous)
+            for variant, name, term in chosen
+        ]
+
+    def _cascade(
+        self, word: str, part: str, start: list[str], done: tuple[str, ...], steps: Iterable[str]
+    ) -> tuple[list[WordMatch], list[str], tuple[str, ...]]:
+        """Look up ``start``, then each step's new variants, until one step hits."""
+        variants = list(dict.fromkeys(start))
+        hits = self._usable([h for v in variants for h in self.lookup(v)], variants, "")
+        if hits:
+            return self._select(word, part, hits, done), variants, done
+        applied = done
+        for step in steps:
+            rule = RULES[step]
+            new = [n for v in variants for n in rule(v) if n not in variants]
+            new = list(dict.fromkeys(new))[: MAX_VARIANTS - len(variants)]
+            if not new:
+                continue
+            applied = (*applied, step)
+            variants.extend(new)
+            hits = self._usable([h for v in new for h in self.lookup(v)], variants, step)
+            if hits:
+                return self._select(word, part, hits, applied), variants, applied
+        return [], variants, applied
+
+    def _usable(self, hits: list[_Hit], variants: list[str], step: str) -> list[_Hit]:
+        """Hits a cascade step may accept.
+
+        Without families, a variant that names a family is claimed by it: its
+        lesser-tier hits ("ERK" is also an EPHB2 previous symbol) are dropped,
+        while later transforms may still find genes ("ERK1/2" -> ERK1, ERK2).
+        A variant made by dropping a plural "s" may only name a family or an
+        approved symbol written exactly ("TLRs" -> TLR, but "MDMs" is not MDM).
+        """
+        if not hits:
+            return hits
+        if not self.include_families:
+            approved = {v for v, _, t in hits if t.source == "hgnc_symbol"}
+            claimed = {v for v, _, t in hits if t.source == "famplex"} - approved
+            hits = [h for h in hits if h[0] not in claimed and h[2].source != "famplex"]
+        if step == "root":
+            hits = [
+                h
+                for h in hits
+                if h[0] + "s" not in variants
+                or h[2].source == "famplex"
+                or (h[2].source == "hgnc_symbol" and h[1] == "exact")
+            ]
+        return hits
+
+    def match_word(self, word: str) -> list[WordMatch]:
+        """Genes ``word`` may name, after the cascade (cached per distinct word).
+
+        Stop-listed and skippable words match nothing; a list ("ERK1/2") gives
+        the matches of every item. Matches flagged ``ambiguous`` still need
+        figure context (see ``recognise``).
+        """
+        cached = self._word_cache.get(word)
+        if cached is None:
+            cached = tuple(self._match_word(word))
+            self._word_cache[word] = cached
+        return list(cached)
+
+    def _match_word(self, word: str) -> list[WordMatch]:
+        if not word or is_skippable(word) or word in self.stoplist:
+            return []
+        text, done = word, ()
+        for step in UP_FRONT:
+            out = RULES[step](text)
+            if out:
+                text, done = out[0], (*done, step)
+        if text != word and (is_skippable(text) or text in self.stoplist):
+            return []
+        matches, variants, done = self._cascade(word, text, [text], done, WORD_STEPS)
+        if matches:
+            return matches
+        normal = variants[-1] if len(done) and done[-1] in WORD_STEPS else text
+        parts = expand(normal)
+        if not parts:
+            return self._cascade(word, normal, [normal], done, PART_STEPS)[0]
+        found: list[WordMatch] = []
+        for part in parts:
+            if is_skippable(part) or part in self.stoplist:
+                continue
+            found.extend(self._cascade(word, part, [part], (*done, "expand"), PART_STEPS)[0])
+        return found
+
+    def _accept(self, text: str, kind: str) -> bool:
+        """Whether a multi-word candidate names a gene (``pair``: without transforms)."""
+        if kind == "pair":
+            if is_skippable(text) or text in self.stoplist:
+                return False
+            return any(not m.ambiguous for m in self._cascade(text, text, [text], (), ())[0])
+        return bool(self.match_word(text))
+
+    # --------------------------------------------------------------- recognition
+
+    def recognise(self, tokens: Sequence[OcrToken]) -> list[Mention]:
+        """Gene mentions of one figure's OCR tokens (lines or words), in reading order.
+
+        One Mention per (token, gene); a word naming a family gives one per member.
+        """
+        words = words_from_lines(tokens)
+        cands = candidates(words, self._accept)
+        matched = [(c, self.match_word(c.text)) for c in cands]
+        firm = Counter()
+        members = Counter()
+        own_firm: list[set[str]] = []
+        own_members: list[set[str]] = []
+        for _, ms in matched:
+            f = {m.hgnc_symbol for m in ms if not m.ambiguous and m.term.source != "famplex"}
+            fm = {m.hgnc_symbol for m in ms if m.term.source == "famplex"}
+            own_firm.append(f)
+            own_members.append(fm)
+            firm.update(f)
+            members.update(fm)
+        mentions: list[Mention] = []
+        for i, (cand, ms) in enumerate(matched):
+            if not ms:
+                continue
+            named = {g for g, n in firm.items() if n - (g in own_firm[i]) > 0}
+            in_families = {g for g, n in members.items() if n - (g in own_members[i]) > 0}
+            context = FigureContext(named, in_families, self.lexicon)
+            seen: set[str] = set()
+            for m, factor in self.resolve(ms, context):
+                if m.hgnc_symbol in seen:
+                    continue
+                seen.add(m.hgnc_symbol)
+                mentions.append(self._mention(cand, m, factor))
+        return mentions
+
+    def recognise_text(self, text: str) -> list[Mention]:
+        """Gene mentions of plain text, one OCR line per text line (boxes are 0)."""
+        tokens = [
+            OcrToken(text=line, x0=0.0, y0=0.0, x1=0.0, y1=0.0, confidence=1.0, line=i)
+            for i, line in enumerate(text.splitlines())
+        ]
+        return self.recognise(tokens)
+
+    def resolve(
+        self, matches: Sequence[WordMatch], context: FigureContext
+    ) -> list[tuple[WordMatch, float]]:
+        """Context rules, then the ambiguity policy, per list item; (match, factor) pairs."""
+        by_part: dict[str, list[WordMatch]] = {}
+        for m in matches:
+            by_part.setdefault(m.part, []).append(m)
+        out: list[tuple[WordMatch, float]] = []
+        for part, ms in by_part.items():
+            ruled = self._apply_rules(part, ms, context)
+            if ruled is not None:
+                out.extend(ruled)
+            elif ms[0].ambiguous:
+                out.extend((m, CONTEXT_FACTOR) for m in resolve_ambiguous(ms, context))
+            elif ms[0].term.source == "famplex":
+                out.extend((m, 1.0) for m in resolve_family(ms, context))
+            else:
+                out.extend((m, 1.0) for m in ms)
+        return out
+
+    def _apply_rules(
+        self, part: str, ms: list[WordMatch], context: FigureContext
+    ) -> list[tuple[WordMatch, float]] | None:
+        rules = self.context_rules.get(compact_key(ms[0].variant)) or self.context_rules.get(
+            compact_key(part)
+        )
+        if not rules:
+            return None
+        for rule in rules:
+            if rule.context is not None and not (rule.context & context.present):
+                continue
+            if rule.hgnc_symbol == "-":
+                return []
+            for m in ms:
+                if m.hgnc_symbol == rule.hgnc_symbol:
+                    return [(m, 1.0 if rule.context is None else CONTEXT_FACTOR)]
+            hit = next(
+                (h for h in self.lookup(ms[0].variant) if h[2].hgnc_symbol == rule.hgnc_symbol),
+                None,
+            )
+            if hit is not None:
+                m0 = ms[0]
+                m = WordMatch(m0.word, m0.part, hit[0], hit[2], m0.transforms, hit[1], False)
+                return [(m, CONTEXT_FACTOR)]
+        return None
+
+    @staticmethod
+    def _mention(cand: Candidate, m: WordMatch, factor: float) -> Mention:
+        confidence = (
+            cand.confidence * SOURCE_FACTOR[m.term.source] * LOOKUP_FACTOR[m.lookup] * factor
+        )
+        return Mention(
+            word=cand.text,
+            symbol=m.term.term,
+            source=m.term.source,
+            hgnc_symbol=m.term.hgnc_symbol,
+            entrez=m.term.entrez,
+            x0=cand.x0,
+            y0=cand.y0,
+            x1=cand.x1,
+            y1=cand.y1,
+            confidence=round(confidence, 4),
+            transforms=m.transforms,
+            family=m.term.family,
+        )
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    """What the rest of a figure names: genes read unambiguously, family members."""
+
+    named: set[str]
+    in_families: set[str]
+    lexicon: Lexicon
+
+    @property
+    def present(self) -> set[str]:
+        return self.named | self.in_families
+
+    def support(self, gene: str) -> int:
+        """3: named elsewhere; 2: member of a family named; 1: shares a family; 0: none."""
+        if gene in self.named:
+            return 3
+        if gene in self.in_families:
+            return 2
+        families = self.lexicon.families_of(gene)
+        if families and any(families & self.lexicon.families_of(g) for g in self.named):
+            return 1
+        return 0
+
+
+def resolve_ambiguous(matches: Sequence[WordMatch], context: FigureContext) -> list[WordMatch]:
+    """The ambiguity policy: the single best-supported candidate gene, or nothing."""
+    scored = [(context.support(m.hgnc_symbol), m) for m in matches]
+    best = max(s for s, _ in scored)
+    winners = [m for s, m in scored if s == best]
+    if best == 0 or len(winners) != 1:
+        return []
+    return winners
+
+
+def resolve_family(matches: Sequence[WordMatch], context: FigureContext) -> list[WordMatch]:
+    """The family policy: members named elsewhere on the figure, else every member.
+
+    A figure that writes "STAT" beside "STAT1" and "STAT2" means those two, not
+    the whole family; a figure that only writes "PI3K" means the family, and
+    PFOCR's expansion to all members is kept.
+    """
+    named = [m for m in matches if m.hgnc_symbol in context.named]
+    return named or list(matches)

@@ -1,0 +1,244 @@
+"""From OCR lines to the strings worth looking up: words, skip rules, rejoined labels.
+
+OCR engines return lines; genes are words. A label can also be split by the
+engine ("ERK 1/2", "TLRs 3/7/9", "NF-" on one line and "κB" below it) or the
+figure ("PI3K / AKT"), so besides single words this module proposes multi-word
+candidates; the matcher decides whether each one names a gene (longest first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pfocr.models import OcrToken
+from pfocr.recognise.transforms import GREEK_TO_LATIN, GREEK_TO_NAME
+
+_GREEK = "".join(GREEK_TO_LATIN)
+
+# PFOCR's skip rules (§1.6.1), applied to one token only.
+_SKIP_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"^[+-]?\d+$"),  # integer
+    re.compile(r"^[+-]?\d*[.,]\d+%?$"),  # float, either decimal mark
+    re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"),  # scientific notation
+    re.compile(r"^\d+(?:[.,]\d+)?\s*[xX×*]\s*\d+(?:[.,]\d+)?$"),  # NxM
+    re.compile(r"\w{13,}"),  # run of >= 13 word characters (sequences, ids, joined text)
+    re.compile(r"^[A-Z][a-z]?\d*[+-]$"),  # ion: Ca2+, K+, Cl-
+    re.compile(r"^[+-]?\d+(?:[.,]\d+)?%$"),  # percentage
+    re.compile(r"^(?:PI|PtdIns)[-(]?\d(?:[,-]?\d)*\)?-?P\d?$"),  # phosphoinositide: PI(4,5)P2
+)
+_LEAD_JUNK = re.compile(rf"^[^\w{_GREEK}(\[]+")
+_TRAIL_JUNK = re.compile(rf"[^\w{_GREEK})\]+\-]+$")
+_GREEK_NAMES = "|".join(sorted(set(GREEK_TO_NAME.values()), key=len, reverse=True))
+_LIST_LIKE = re.compile(
+    r"^(?:[\d/,&\-()]*\d[\d/,&\-()]*"  # 1/2, 3/7/9, (1-3), 2,
+    r"|\d{1,3}[A-Za-z]?,?"  # 3a, 2B
+    r"|[A-Z]\d{0,2},?"  # L, A1
+    rf"|[{_GREEK}]{{1,4}}\d{{0,2}}"  # α, βγ, λ2
+    rf"|\d{{1,2}}[{_GREEK}]{{1,2}}"  # 3β
+    rf"|[{_GREEK}kK]B[{_GREEK}]?"  # κB (NF kB)
+    rf"|(?i:{_GREEK_NAMES})\d{{0,2}}"  # alpha, Beta, gamma2
+    r"|and|or|&|/|-|,)$"
+)
+MAX_SPAN_WORDS = 5
+#: Words are separated by spaces and by marks that never occur inside a gene
+#: label: em dash, arrows and inhibition bars ("TLR4→MyD88", "Inflammasome—IL-1β").
+_WORD = re.compile(r"[^\s\u2014\u2190-\u21ff\u22a3\u27f6\u27f5]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A string to look up and where it was read.
+
+    ``kind`` is ``word`` (one OCR word), ``list`` (a word followed by list or
+    Greek suffixes: "ERK 1/2"), ``split`` (a label broken after ``-`` or ``/``,
+    on one line or across two) or ``pair`` (two words that may form one symbol:
+    "Rap1 GAP"). ``size`` is the number of OCR words it covers.
+    """
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+    line: int
+    kind: str = "word"
+    size: int = 1
+
+
+def clean_word(text: str) -> str:
+    """Strip punctuation around a word, keeping balanced brackets and charge signs."""
+    text = _TRAIL_JUNK.sub("", _LEAD_JUNK.sub("", text.strip()))
+    for open_, close in (("(", ")"), ("[", "]")):
+        if text.startswith(open_) and text.endswith(close) and text.count(open_) == 1:
+            text = text[1:-1]
+        elif text.endswith(close) and text.count(close) > text.count(open_):
+            text = text[:-1]
+        elif text.startswith(open_) and text.count(open_) > text.count(close):
+            text = text[1:]
+    return _TRAIL_JUNK.sub("", _LEAD_JUNK.sub("", text))
+
+
+def is_skippable(word: str) -> bool:
+    """PFOCR's skip rules for one token: single characters, numbers, ions, long runs."""
+    return len(word) <= 1 or any(p.search(word) for p in _SKIP_PATTERNS)
+
+
+def is_list_like(word: str) -> bool:
+    """A word that continues the previous one: numbers, lists, Greek letters, connectors."""
+    return bool(_LIST_LIKE.match(word))
+
+
+def words_from_lines(tokens: Sequence[OcrToken]) -> list[OcrToken]:
+    """Split OCR lines into words with boxes proportional to their character offsets.
+
+    Word tokens pass through unchanged. Each word keeps its line's index (the
+    line's own ``line`` field when the lines carry distinct ones, otherwise its
+    position) and gets ``kind="word"``.
+    """
+    line_tokens = [t for t in tokens if t.kind != "word"]
+    distinct = len({t.line for t in line_tokens}) == len(line_tokens)
+    words: list[OcrToken] = []
+    position = 0
+    for token in tokens:
+        if token.kind == "word":
+            words.append(token)
+            continue
+        index = token.line if distinct else position
+        position += 1
+        text = token.text
+        n = len(text)
+        if n == 0:
+            continue
+        width = token.x1 - token.x0
+        for m in _WORD.finditer(text):
+            words.append(
+                OcrToken(
+                    text=m.group(0),
+                    x0=token.x0 + width * m.start() / n,
+                    y0=token.y0,
+                    x1=token.x0 + width * m.end() / n,
+                    y1=token.y1,
+                    confidence=token.confidence,
+                    kind="word",
+                    line=index,
+                )
+            )
+    return words
+
+
+def group_lines(words: Sequence[OcrToken]) -> list[list[OcrToken]]:
+    """Words grouped by line index, lines in first-seen order, words left to right."""
+    lines: dict[int, list[OcrToken]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    return [sorted(ws, key=lambda w: w.x0) for ws in lines.values()]
+
+
+def _merge(words: Sequence[OcrToken], text: str, kind: str) -> Candidate:
+    return Candidate(
+        text=text,
+        x0=min(w.x0 for w in words),
+        y0=min(w.y0 for w in words),
+        x1=max(w.x1 for w in words),
+        y1=max(w.y1 for w in words),
+        confidence=min(w.confidence for w in words),
+        line=words[0].line,
+        kind=kind,
+        size=len(words),
+    )
+
+
+def _join(words: Sequence[OcrToken]) -> str:
+    out = words[0].text
+    for w in words[1:]:
+        sep = "" if out.endswith(("-", "/")) or w.text.startswith(("-", "/")) else " "
+        out += sep + w.text
+    return clean_word(out)
+
+
+def _spans(line: Sequence[OcrToken], i: int) -> list[tuple[int, str]]:
+    """Multi-word spans worth trying at ``line[i]``, longest first: (length, kind)."""
+    first = line[i].text
+    spans: list[tuple[int, str]] = []
+    j = i + 1
+    while j < len(line) and j - i < MAX_SPAN_WORDS and is_list_like(clean_word(line[j].text)):
+        j += 1
+    spans.extend((n, "list") for n in range(j - i, 1, -1))
+    if i + 1 < len(line) and (spans == [] or spans[-1][0] != 2):
+        nxt = line[i + 1].text
+        if first.endswith(("-", "/")) or nxt.startswith(("-", "/")):
+            spans.append((2, "split"))
+        elif len(first) <= 10 and len(nxt) <= 10:
+            spans.append((2, "pair"))
+    return spans
+
+
+def _below(upper: OcrToken, lower: OcrToken) -> bool:
+    """``lower`` starts just under ``upper`` and overlaps it horizontally."""
+    h = max(upper.y1 - upper.y0, 1.0)
+    gap = lower.y0 - upper.y1
+    if not (-0.4 * h <= gap <= 0.8 * h) or lower.y0 <= upper.y0:
+        return False
+    return lower.x0 < upper.x1 + 0.3 * h and lower.x1 > upper.x0 - 0.3 * h
+
+
+def candidates(
+    words: Sequence[OcrToken], accept: Callable[[str, str], bool]
+) -> list[Candidate]:
+    """Strings to look up, in reading order, each OCR word used at most once.
+
+    Multi-word candidates are offered to ``accept(text, kind)`` longest first and
+    kept when it says they name a gene; otherwise the words stand alone.
+    Single words that PFOCR's skip rules reject are dropped individually (the
+    rest of their line is still read).
+    """
+    lines = group_lines(words)
+    used: set[int] = set()
+    out: list[tuple[tuple[int, float], Candidate]] = []
+    # labels wrapped onto the next line: "NF-" / "κB", "PI3K/" / "AKT", "IFN" / "γ"
+    for li, line in enumerate(lines):
+        last = line[-1]
+        for lj in range(li + 1, min(li + 4, len(lines))):
+            first = lines[lj][0]
+            if not _below(last, first):
+                continue
+            tail = clean_word(first.text)
+            kind = ""
+            if last.text.endswith(("-", "/")) or is_list_like(tail):
+                kind = "split"
+            elif len(line) == 1 and len(lines[lj]) == 1 and len(last.text) <= 10 >= len(tail):
+                kind = "pair"  # a short label wrapped onto two lines: "Rap1" / "GAP"
+            if kind:
+                text = _join([last, first])
+                if text and accept(text, kind):
+                    out.append(((li, last.x0), _merge([last, first], text, kind)))
+                    used.update((id(last), id(first)))
+            break
+    for li, line in enumerate(lines):
+        i = 0
+        while i < len(line):
+            if id(line[i]) in used:
+                i += 1
+                continue
+            taken = 0
+            for n, kind in _spans(line, i):
+                span = line[i : i + n]
+                if any(id(w) in used for w in span):
+                    continue
+                text = _join(span)
+                if text and accept(text, kind):
+                    out.append(((li, span[0].x0), _merge(span, text, kind)))
+                    taken = n
+                    break
+            if taken:
+                i += taken
+                continue
+            text = clean_word(line[i].text)
+            if text and not is_skippable(text):
+                out.append(((li, line[i].x0), _merge([line[i]], text, "word")))
+            i += 1
+    out.sort(key=lambda item: item[0])
+    return [c for _, c in out]

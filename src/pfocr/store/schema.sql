@@ -1,0 +1,86 @@
+-- pfocr store, schema version 1. One SQLite file per output folder.
+-- Every figure is written in one transaction, so a killed run leaves whole figures or none.
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id        INTEGER PRIMARY KEY,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    status        TEXT NOT NULL DEFAULT 'running',   -- running | finished | interrupted
+    command       TEXT NOT NULL DEFAULT '',
+    pfocr_version TEXT NOT NULL,
+    settings_json TEXT NOT NULL,
+    n_figures     INTEGER NOT NULL DEFAULT 0,
+    n_processed   INTEGER NOT NULL DEFAULT 0,
+    n_reused      INTEGER NOT NULL DEFAULT 0,
+    n_failed      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS figures (
+    figid           TEXT PRIMARY KEY,
+    source          TEXT NOT NULL,
+    image_path      TEXT,
+    archive_member  TEXT,
+    pmcid           TEXT NOT NULL DEFAULT '',
+    filename        TEXT NOT NULL DEFAULT '',
+    figlink         TEXT NOT NULL DEFAULT '',
+    number          TEXT NOT NULL DEFAULT '',
+    figtitle        TEXT NOT NULL DEFAULT '',
+    caption         TEXT NOT NULL DEFAULT '',
+    papertitle      TEXT NOT NULL DEFAULT '',
+    reftext         TEXT NOT NULL DEFAULT '',
+    year            TEXT NOT NULL DEFAULT '',
+    doi             TEXT NOT NULL DEFAULT '',
+    journal_title   TEXT NOT NULL DEFAULT '',
+    journal_nlm_ta  TEXT NOT NULL DEFAULT '',
+    publisher_name  TEXT NOT NULL DEFAULT '',
+    keywords        TEXT NOT NULL DEFAULT '',
+    image_sha256    TEXT NOT NULL,
+    width           INTEGER NOT NULL,
+    height          INTEGER NOT NULL,
+    ocr_key         TEXT NOT NULL,      -- image hash + OCR settings: same key, same tokens
+    recognise_key   TEXT NOT NULL,      -- lexicon + recogniser settings
+    pathway_score   REAL,
+    seconds         REAL NOT NULL DEFAULT 0,
+    run_id          INTEGER NOT NULL REFERENCES runs(run_id),
+    processed_at    TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ocr_tokens (
+    figid       TEXT NOT NULL REFERENCES figures(figid) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    line        INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,
+    confidence  REAL NOT NULL,
+    PRIMARY KEY (figid, seq)
+);
+
+CREATE TABLE IF NOT EXISTS mentions (
+    figid       TEXT NOT NULL REFERENCES figures(figid) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    word        TEXT NOT NULL,
+    symbol      TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    hgnc_symbol TEXT NOT NULL,
+    entrez      TEXT NOT NULL,
+    x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,
+    confidence  REAL NOT NULL,
+    transforms  TEXT NOT NULL DEFAULT '',
+    family      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (figid, seq)
+);
+CREATE INDEX IF NOT EXISTS mentions_by_gene ON mentions (hgnc_symbol);
+CREATE INDEX IF NOT EXISTS mentions_by_entrez ON mentions (entrez);
+
+CREATE TABLE IF NOT EXISTS failures (
+    failure_id  INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(run_id),
+    figid       TEXT,
+    source      TEXT NOT NULL,
+    stage       TEXT NOT NULL,       -- ingest | read | decode | ocr | recognise
+    error_class TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS failures_by_run ON failures (run_id);
