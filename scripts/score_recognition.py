@@ -119,6 +119,16 @@ def main() -> int:
         if ignore_rel:
             cmd += ["--ignore", str(SHARED / bench / ignore_rel)]
         subprocess.run([*cmd, "--quiet"], check=False)
+        with truth.open(encoding="utf-8") as fh:
+            truth_figs = {row["figure_id"] for row in csv.DictReader(fh, delimiter="\t")}
+        with pred.open(encoding="utf-8") as fh:
+            stray = {
+                (row["figid"], row["hgnc_symbol"])
+                for row in csv.DictReader(fh, delimiter="\t")
+                if row["figid"] not in truth_figs
+            }
+        if stray:
+            print(f"genes predicted on figures without human genes: {len(stray)}")
     return 0
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from rendering import FIGURE_GENES, render_pathway
 
 from pfocr.cli import main
+from rendering import FIGURE_GENES, render_pathway
 
 JATS = Path(__file__).parent / "fixtures" / "jats"
 

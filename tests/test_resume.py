@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from rendering import render_pathway
 
 pytestmark = [pytest.mark.ocr, pytest.mark.slow]

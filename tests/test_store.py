@@ -24,7 +24,9 @@ def _result(figid: str = "F1", genes: tuple[str, ...] = ("AKT1",)) -> FigureResu
 def test_round_trip_and_replace(tmp_path):
     conn = db.connect(tmp_path / "s.sqlite")
     run = db.start_run(conn, {"k": 1}, "test")
-    db.save_result(conn, _result(genes=("AKT1", "MTOR")), ocr_key="o", recognise_key="r", run_id=run)
+    db.save_result(
+        conn, _result(genes=("AKT1", "MTOR")), ocr_key="o", recognise_key="r", run_id=run
+    )
     db.save_result(conn, _result(genes=("TP53",)), ocr_key="o2", recognise_key="r2", run_id=run)
     records = list(db.iter_records(conn))
     assert [r.figure.figid for r in records] == ["F1"]
@@ -67,7 +69,7 @@ def test_newer_schema_is_refused(tmp_path):
 def test_damaged_store_names_the_file(tmp_path):
     path = tmp_path / "s.sqlite"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="s.sqlite"):
+    with pytest.raises(StoreError, match=r"s\.sqlite"):
         db.connect(path)
 
 

@@ -7,6 +7,7 @@ A benchmark folder holds ``figures/``, ``truth/dev.tsv`` and optionally
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import statistics
@@ -20,6 +21,13 @@ from pfocr.errors import PfocrError
 from pfocr.pipeline import PipelineSettings, run_pipeline
 from pfocr.pipeline.process import warm_up
 
+#: Precision tiers, as PFOCR's strict / synonyms / all: the lexicon sources each admits.
+TIERS: dict[str, tuple[str, ...]] = {
+    "strict": ("hgnc_symbol",),
+    "synonyms": ("hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol"),
+    "all": ("hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol", "famplex"),
+}
+
 
 @dataclass
 class BenchReport:
@@ -28,19 +36,21 @@ class BenchReport:
     failed: int
     seconds: list[float]
     wall_seconds: float
-    scores: dict[str, object] = field(default_factory=dict)
-    scorer_output: str = ""
+    scores: dict[str, dict[str, object]] = field(default_factory=dict)
+    scorer_output: dict[str, str] = field(default_factory=dict)
 
     def render(self) -> str:
         secs = sorted(self.seconds) or [0.0]
-        p90 = secs[min(len(secs) - 1, int(round(0.9 * (len(secs) - 1))))]
+        p90 = secs[min(len(secs) - 1, round(0.9 * (len(secs) - 1)))]
         lines = [
             f"== {self.name}: {self.figures} figures ({self.failed} failed), "
             f"wall {self.wall_seconds:.1f} s",
             f"seconds per figure (after model load): median {statistics.median(secs):.2f}, "
             f"p90 {p90:.2f}, mean {statistics.fmean(secs):.2f}",
-            self.scorer_output.strip(),
         ]
+        for tier, output in self.scorer_output.items():
+            lines.append(f"-- tier {tier} (sources: {', '.join(TIERS[tier])})")
+            lines.append(output.strip())
         return "\n".join(line for line in lines if line)
 
 
@@ -62,7 +72,9 @@ def run_benchmark(
     figures = bench_dir / "figures"
     truth = bench_dir / "truth" / "dev.tsv"
     if not figures.is_dir() or not truth.exists():
-        raise PfocrError(f"{bench_dir} is not a benchmark folder (needs figures/ and truth/dev.tsv).")
+        raise PfocrError(
+            f"{bench_dir} is not a benchmark folder (it needs figures/ and truth/dev.tsv)."
+        )
     if fresh and out_dir.exists():
         shutil.rmtree(out_dir)
     settings = PipelineSettings()
@@ -75,23 +87,43 @@ def run_benchmark(
         export_all(iter_records(conn), out_dir)
     finally:
         conn.close()
-    command = [sys.executable, str(find_scorer(bench_dir)), str(truth), str(out_dir / "genes.tsv")]
-    ignore = bench_dir / "truth" / "dev_ignore.tsv"
-    if ignore.exists():
-        command += ["--ignore", str(ignore)]
-    quiet = subprocess.run([*command, "--quiet"], capture_output=True, text=True, check=False)
-    full = subprocess.run([*command, "--json"], capture_output=True, text=True, check=False)
-    try:
-        scores = json.loads(full.stdout)
-    except json.JSONDecodeError:
-        scores = {}
-    (out_dir / "scores.json").write_text(full.stdout)
-    return BenchReport(
+    report = BenchReport(
         name=bench_dir.name,
         figures=summary.figures,
         failed=summary.failed,
         seconds=summary.seconds_per_figure,
         wall_seconds=wall,
-        scores=scores,
-        scorer_output=quiet.stdout + quiet.stderr,
     )
+    scorer = find_scorer(bench_dir)
+    ignore = bench_dir / "truth" / "dev_ignore.tsv"
+    for tier, sources in TIERS.items():
+        predictions = out_dir / f"predictions-{tier}.tsv"
+        _write_tier(out_dir / "genes.tsv", predictions, sources)
+        command = [sys.executable, str(scorer), str(truth), str(predictions)]
+        if ignore.exists():
+            command += ["--ignore", str(ignore)]
+        quiet = subprocess.run([*command, "--quiet"], capture_output=True, text=True, check=False)
+        full = subprocess.run([*command, "--json"], capture_output=True, text=True, check=False)
+        (out_dir / f"scores-{tier}.json").write_text(full.stdout)
+        try:
+            report.scores[tier] = json.loads(full.stdout)
+        except json.JSONDecodeError:
+            report.scores[tier] = {}
+        report.scorer_output[tier] = quiet.stdout + quiet.stderr
+    return report
+
+
+def _write_tier(genes_tsv: Path, out: Path, sources: tuple[str, ...]) -> None:
+    """Keep the mentions of the given lexicon sources (a precision tier)."""
+    with (
+        genes_tsv.open(encoding="utf-8", newline="") as src,
+        out.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        reader = csv.DictReader(src, delimiter="\t")
+        writer = csv.writer(dst, delimiter="\t", lineterminator="\n")
+        writer.writerow(["figid", "hgnc_symbol", "entrez", "word", "source"])
+        for row in reader:
+            if row["source"] in sources:
+                writer.writerow(
+                    [row["figid"], row["hgnc_symbol"], row["entrez"], row["word"], row["source"]]
+                )

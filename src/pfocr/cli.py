@@ -161,7 +161,13 @@ def run(
 def _with_progress(quiet: bool, console: Any, job: Callable[..., Any]) -> Any:
     if quiet:
         return job(None, None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     columns = (
         TextColumn("[progress.description]{task.description}"),

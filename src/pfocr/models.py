@@ -89,13 +89,17 @@ class OcrToken:
     kind: str = "line"
     #: Index of the line this token belongs to (words keep their line's index).
     line: int = 0
+    #: Other readings the engine found nearly as likely (e.g. "IL1O" beside "IL10").
+    alternatives: tuple[str, ...] = ()
 
     @property
     def height(self) -> float:
         return self.y1 - self.y0
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["alternatives"] = list(self.alternatives)
+        return data
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,10 @@ class OcrEngine(Protocol):
         """Read an RGB image; return text lines in reading order with pixel boxes."""
         ...
 
+    def read_crop(self, image: Image.Image) -> OcrToken:
+        """Read one tight label crop (no layout analysis); the box is the whole crop."""
+        ...
+
 
 _FACTORIES: dict[str, Callable[..., OcrEngine]] = {}
 
@@ -67,3 +71,9 @@ def _register_builtin() -> None:
         from pfocr.ocr.rapid import RapidOcrEngine
 
         register_engine("rapidocr", RapidOcrEngine)
+    if "tesseract" not in _FACTORIES:
+        # Registered even without tesserocr installed: creating it then raises
+        # OcrEngineMissing with the install lines, instead of "unknown engine".
+        from pfocr.ocr.tesseract import TesseractEngine
+
+        register_engine("tesseract", TesseractEngine)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,10 @@ class PassPlan:
     #: text height (px, at detection scale) the detector reads reliably.
     detect_side: int = 1600
     min_detect_px: float = 10.0
+    #: Recognition batch size, and the probability a character's runner-up needs to be
+    #: kept as an alternative reading.
+    rec_batch: int = 8
+    alternative_min: float = 0.1
     #: Detection box threshold (rapidocr default 0.5; lower finds faint small labels).
     box_thresh: float = 0.4
 
@@ -146,10 +150,7 @@ class RapidOcrEngine:
             for rotation in (90, 270):
                 candidates += self._pass(bgr, scale=scale, rotation=rotation)
         tokens = _merge(candidates)
-        return [
-            OcrToken(t.text, t.x0, t.y0, t.x1, t.y1, t.confidence, "line", index)
-            for index, t in enumerate(_reading_order(tokens))
-        ]
+        return [replace(t, line=index) for index, t in enumerate(_reading_order(tokens))]
 
     def _pass(self, bgr: np.ndarray, *, scale: float, rotation: int) -> list[OcrToken]:
         """Detect at ``scale``, recognise crops, map boxes back to the original image.
@@ -158,7 +159,6 @@ class RapidOcrEngine:
         resizes them itself), and from the upscaled copy when it ran upscaled.
         """
         import cv2
-        from rapidocr.ch_ppocr_rec import TextRecInput
         from rapidocr.utils.process_img import get_rotate_crop_image
 
         engine = self._load()
@@ -183,10 +183,8 @@ class RapidOcrEngine:
             get_rotate_crop_image(source, (box * (crop_scale / scale)).astype(np.float32))
             for box in boxes
         ]
-        recognised = engine._load_rec_model()(TextRecInput(img=crops, return_word_box=False))
         tokens = []
-        for box, text, score in zip(boxes, recognised.txts, recognised.scores, strict=True):
-            text = str(text).strip()
+        for box, (text, score, alternatives) in zip(boxes, self._recognise(crops), strict=True):
             if not text:
                 continue
             points = _to_original(box / scale, rotation, width, height)
@@ -198,9 +196,110 @@ class RapidOcrEngine:
                     x1=float(points[:, 0].max()),
                     y1=float(points[:, 1].max()),
                     confidence=float(score),
+                    alternatives=alternatives,
                 )
             )
         return tokens
+
+    def _recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float, tuple[str, ...]]]:
+        """Recognise line crops in batches of similar width; keep close second readings.
+
+        The recogniser scores every character class at every step. Where the runner-up
+        of a character is also likely (``alternative_min``), the reading with it is kept
+        as an alternative, so the lexicon can choose between near-identical readings
+        (1/I/l, 0/O, 5/S, B/8, ...) that the image really leaves open.
+        """
+        rec = self._load()._load_rec_model()
+        characters = rec.postprocess_op.character
+        _, image_height, image_width = rec.rec_image_shape[:3]
+        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+        results: list[tuple[str, float, tuple[str, ...]]] = [("", 0.0, ())] * len(crops)
+        batch = self.plan.rec_batch
+        for start in range(0, len(order), batch):
+            members = order[start : start + batch]
+            ratio = max(
+                image_width / image_height,
+                *(crops[i].shape[1] / crops[i].shape[0] for i in members),
+            )
+            inputs = np.stack([rec.resize_norm_img(crops[i], ratio) for i in members])
+            probabilities = rec.session(inputs.astype(np.float32))
+            for member, probs in zip(members, probabilities, strict=True):
+                results[member] = _decode(probs, characters, self.plan.alternative_min)
+        return results
+
+    def read_crop(self, image: Image.Image) -> OcrToken:
+        """Recognise a tight label crop, rescuing vertical and multi-line labels.
+
+        Rec-only on the crop as given (padding and upscaling hurt it); a tall crop is
+        also read rotated both ways; a low-confidence reading is retried with
+        detection on a padded copy, which splits multi-line labels.
+        """
+        import cv2
+
+        bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+        height, width = bgr.shape[:2]
+        views = [bgr]
+        if height > 1.3 * width:
+            views += [
+                cv2.rotate(bgr, cv2.ROTATE_90_CLOCKWISE),
+                cv2.rotate(bgr, cv2.ROTATE_90_COUNTERCLOCKWISE),
+            ]
+        readings = [(score, text, alts) for text, score, alts in self._recognise(views)]
+        score, text, alternatives = max(readings)
+        if score < 0.9:
+            padded = cv2.copyMakeBorder(
+                cv2.resize(bgr, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
+                10,
+                10,
+                10,
+                10,
+                cv2.BORDER_REPLICATE,
+            )
+            lines = self._pass(padded, scale=1.0, rotation=0)
+            if lines:
+                mean = sum(t.confidence for t in lines) / len(lines)
+                joined = " ".join(t.text for t in _reading_order(lines))
+                if (len(lines) >= 2 and mean > score) or (len(lines) == 1 and mean > score + 0.05):
+                    score, text, alternatives = mean, joined, ()
+        return OcrToken(
+            text, 0.0, 0.0, float(width), float(height), score, alternatives=alternatives
+        )
+
+
+def _decode(
+    probs: np.ndarray, characters: list[str], alternative_min: float
+) -> tuple[str, float, tuple[str, ...]]:
+    """CTC greedy decoding with the mean character probability as confidence, plus
+    alternative readings where a character's runner-up is at least ``alternative_min``."""
+    best = probs.argmax(axis=1)
+    keep = best != 0
+    keep[1:] &= best[1:] != best[:-1]
+    steps = np.flatnonzero(keep)
+    if steps.size == 0:
+        return "", 0.0, ()
+    chars = [characters[i] for i in best[steps]]
+    confidence = float(probs[steps, best[steps]].mean())
+    options: list[tuple[int, str]] = []
+    for position, step in enumerate(steps):
+        row = probs[step].copy()
+        row[best[step]] = 0.0
+        row[0] = 0.0
+        runner_up = int(row.argmax())
+        if row[runner_up] >= alternative_min:
+            options.append((position, characters[runner_up]))
+    alternatives: list[str] = []
+    for position, char in options[:3]:
+        variant = chars.copy()
+        variant[position] = char
+        alternatives.append("".join(variant).strip())
+    if len(options) >= 2:
+        variant = chars.copy()
+        for position, char in options[:3]:
+            variant[position] = char
+        alternatives.append("".join(variant).strip())
+    text = "".join(chars).strip()
+    unique = tuple(dict.fromkeys(a for a in alternatives if a and a != text))
+    return text, confidence, unique
 
 
 def _first_scale(width: int, height: int, plan: PassPlan) -> float:

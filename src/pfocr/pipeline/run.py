@@ -58,13 +58,13 @@ class _InlineExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - delivered through the future
+        except BaseException as exc:
             future.set_exception(exc)
         return future
 
 
 def make_executor(workers: int, settings: PipelineSettings) -> Executor:
-    """In-process for one worker; otherwise a process pool with the models loaded once per worker."""
+    """In-process for one worker, else a process pool that loads the models once per worker."""
     if workers <= 1:
         return _InlineExecutor()
     return ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(settings,))

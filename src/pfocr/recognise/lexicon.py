@@ -72,7 +72,17 @@ class Lexicon:
     lookup returns them, which keeps loading ~150k rows well under a second.
     """
 
-    __slots__ = ("_by_compact", "_by_exact", "_by_upper", "_families_of", "_rows", "_terms", "path")
+    __slots__ = (
+        "_by_compact",
+        "_by_exact",
+        "_by_gene",
+        "_by_upper",
+        "_families_of",
+        "_rows",
+        "_synonyms",
+        "_terms",
+        "path",
+    )
 
     def __init__(self, terms: Iterable[Term | tuple[str, ...]], path: Path | None = None) -> None:
         self.path = path
@@ -84,7 +94,9 @@ class Lexicon:
         ]
         self._rows = rows
         self._terms: dict[int, Term] = {}
+        self._synonyms: dict[str, frozenset[str]] = {}
         exact: dict[str, list[int]] = {}
+        by_gene: dict[str, list[int]] = {}
         families: dict[str, set[str]] = {}
         for i, row in enumerate(rows):
             bucket = exact.get(row[0])
@@ -92,8 +104,14 @@ class Lexicon:
                 exact[row[0]] = [i]
             else:
                 bucket.append(i)
+            bucket = by_gene.get(row[2])
+            if bucket is None:
+                by_gene[row[2]] = [i]
+            else:
+                bucket.append(i)
             if row[6]:
                 families.setdefault(row[2], set()).add(row[6])
+        self._by_gene = by_gene
         upper: dict[str, list[str]] = {}
         compact: dict[str, list[str]] = {}
         drop = _COMPACT_DROP_TABLE
@@ -164,6 +182,19 @@ class Lexicon:
     def compact(self, text: str) -> tuple[Term, ...]:
         """Terms equal to ``text`` ignoring case, hyphens, underscores, dots and spaces."""
         return self._rows_of(self._by_compact.get(compact_key(text), ()))
+
+    def synonym_keys(self, hgnc_symbol: str) -> frozenset[str]:
+        """Compact keys of the gene's approved, previous and alias symbols (built on first use)."""
+        keys = self._synonyms.get(hgnc_symbol)
+        if keys is None:
+            rows = self._rows
+            keys = frozenset(
+                compact_key(rows[i][0])
+                for i in self._by_gene.get(hgnc_symbol, ())
+                if rows[i][1] != "famplex"
+            )
+            self._synonyms[hgnc_symbol] = keys
+        return keys
 
     def families_of(self, hgnc_symbol: str) -> frozenset[str]:
         """FamPlex families (ids) the gene belongs to."""

@@ -28,7 +28,16 @@ records nothing. Curated context rules (``data/curated/gene_context_rules.tsv``)
 are applied first for well-known collisions.
 
 Family policy (``resolve_family``): a family word yields the members the figure
-also names individually, or all members when it names none.
+also names individually, or all members when it names none. A family word that
+is also one member's synonym, while not the family's own name and not the stem
+of its siblings' names, means that member ("p53" is TP53, not the p53 family;
+"ERK" stays ERK1/2 because MAPK3 is "ERK1"). Families with more than
+``MAX_FAMILY_SIZE`` members are classes ("Growth Factor") and never match.
+
+Case and shape guards keep OCR noise and English out: short all-lower-case
+words, words like "apR", plural acronyms ("APCs") and phospho forms ("pERK")
+need a case-exact hit; compact keys never glue a one-letter tag ("p-ERK" is
+not PERK) or a digit range ("WNT1-3" is not WNT13) into a symbol.
 """
 
 from __future__ import annotations
@@ -69,17 +78,29 @@ SOURCE_FACTOR: dict[str, float] = {
 }
 LOOKUP_FACTOR: dict[str, float] = {"exact": 1.0, "casefold": 0.95, "compact": 0.9}
 CONTEXT_FACTOR = 0.9
+#: ... x ALTERNATIVE_FACTOR when the gene came from the engine's second reading.
+ALTERNATIVE_FACTOR = 0.8
 
-#: Aliases and previous symbols this short are ignored (PFOCR); approved symbols
-#: and family names this short must match with exact case.
+#: Aliases, previous symbols and family names this short are ignored (PFOCR's
+#: rule for synonyms); approved symbols this short must match with exact case.
 SHORT_TERM = 2
 MAX_VARIANTS = 64
+#: Distinct words remembered before the caches start over.
+CACHE_LIMIT = 400_000
 _CASE_KEY_DROP = re.compile(r"[-_.\s]+")
 _TAG_PREFIX = re.compile(r"^[A-Za-z][-_.\s]")
 #: A short all-lower-case word ("set", "nos", "gap") is English far more often
 #: than a gene: it must match a term written the same way.
-_SHORT_LOWER_WORD = re.compile(r"^[a-z]{1,4}$")
+_SHORT_LOWER_WORD = re.compile(r"^[a-z][a-z0-9]{0,3}$")
+#: Two or more lower-case letters before a capital ("apR", "elF") is not how
+#: gene names are cased (mTOR, cGAS, iNOS have one): OCR noise, exact hits only.
+_ODD_CASE = re.compile(r"^(?!miR)[a-z]{2,}[A-Z]")
 _PLURAL_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]+s$")
+_DANGLING_HYPHEN = re.compile(r"[A-Za-z0-9]-$")
+_DIGIT_JOIN = re.compile(r"\d[-_.\s]\d")
+_PHOSPHO_P = re.compile(r"^p[A-Z]{2}")
+#: How a symbol is cased after a guessed character: "STAT1", "Plk1" ("PPl" is not).
+_WELL_CASED = re.compile(r"^(?:[A-Z0-9-]+|[A-Z][a-z0-9-]+)$")
 #: Families larger than this are classes ("Growth Factor" has 100 members), not labels.
 MAX_FAMILY_SIZE = 25
 
@@ -234,7 +255,11 @@ class Recogniser:
 
     def _admissible(self, term: Term, variant: str) -> bool:
         if _PLURAL_ACRONYM.match(variant) and not _case_exact(variant, term.term):
-            return False  # "APCs", "DCs", "MCs": plural acronyms, not APCS or MCS
+            # "APCs", "MCs": plural acronyms, not APCS or MCS; "MAVs" is MAVS
+            # because no approved symbol or family "MAV" is its singular
+            return term.source == "hgnc_symbol" and not any(
+                t.source in ("hgnc_symbol", "famplex") for _, _, t in self.lookup(variant[:-1])
+            )
         if (
             term.locus_group == "pseudogene"
             and not self.include_pseudogenes
@@ -244,9 +269,12 @@ class Recogniser:
         short = len(_CASE_KEY_DROP.sub("", term.term)) <= SHORT_TERM
         if short and term.source != "hgnc_symbol":
             return False
-        if term.source == "famplex" and self._family_sizes.get(term.family, 0) > self.max_family_size:
+        if (
+            term.source == "famplex"
+            and self._family_sizes.get(term.family, 0) > self.max_family_size
+        ):
             return False  # "Growth Factor", "Myosin", "Cytochrome": classes, not labels
-        if short or _SHORT_LOWER_WORD.match(variant):
+        if short or _SHORT_LOWER_WORD.match(variant) or _ODD_CASE.match(variant):
             return _case_exact(variant, term.term)
         return True
 
@@ -267,6 +295,11 @@ class Recogniser:
                 # "p-ERK" is phospho-ERK, not PERK: the compact key may not glue a
                 # one-letter tag onto the word unless the term has the same tag
                 terms = tuple(t for t in terms if _TAG_PREFIX.match(t.term))
+            if name == "compact" and _DIGIT_JOIN.search(variant):
+                # "WNT1-3" is a range, not WNT13 (a previous symbol of WNT2B)
+                terms = tuple(t for t in terms if _DIGIT_JOIN.search(t.term))
+            if name != "exact" and _PHOSPHO_P.match(variant):
+                terms = ()  # "pERK" is phospho-ERK, not PERK (EIF2AK3)
             for term in terms:
                 if id(term) not in seen and self._admissible(term, variant):
                     seen.add(id(term))
@@ -275,12 +308,17 @@ class Recogniser:
         self._hit_cache[variant] = result
         return result
 
-    def _select(self, word: str, part: str, hits: list[_Hit], steps: tuple[str, ...]) -> list[WordMatch]:
+    def _select(
+        self, word: str, part: str, hits: list[_Hit], steps: tuple[str, ...]
+    ) -> list[WordMatch]:
         """Apply tier priority and closest spelling to the hits of one cascade step."""
         best_source = min(SOURCE_PRIORITY[t.source] for _, _, t in hits)
+        synonyms = [h for h in hits if h[2].source in ("hgnc_prev_symbol", "hgnc_alias_symbol")]
         hits = [h for h in hits if SOURCE_PRIORITY[h[2].source] == best_source]
         best_lookup = min(LOOKUPS.index(name) for _, name, _ in hits)
         hits = [h for h in hits if LOOKUPS.index(h[1]) == best_lookup]
+        if best_source == SOURCE_PRIORITY["famplex"]:
+            hits = self._family_or_member(hits, synonyms)
         by_gene: dict[str, _Hit] = {}
         for h in hits:
             by_gene.setdefault(h[2].hgnc_symbol, h)
@@ -294,6 +332,28 @@ class Recogniser:
             WordMatch(word, part, variant, term, steps, name, ambiguous)
             for variant, name, term in chosen
         ]
+
+    def _family_or_member(self, family: list[_Hit], synonyms: list[_Hit]) -> list[_Hit]:
+        """A family word that is also one member's synonym names that member, unless
+        the other members are named after it.
+
+        "ERK" is MAPK1's alias, but MAPK3 is "ERK1": the word means the family.
+        "p53" is TP53's alias and FamPlex's p53 family, whose other members are
+        p63 and p73: the word means TP53.
+        """
+        members = {h[2].hgnc_symbol for h in family}
+        candidates = {h[2].hgnc_symbol for h in synonyms if h[2].hgnc_symbol in members}
+        if len(candidates) != 1:
+            return family
+        (gene,) = candidates
+        word = compact_key(family[0][0])
+        if any(compact_key(h[2].family) == word for h in family):
+            return family  # the word is the family's own name: "PI3K", "ERK", "AKT"
+        numbered = re.compile(re.escape(word) + r"(?:\d{1,2}|[A-Z]|ALPHA|BETA|GAMMA|DELTA)")
+        for other in members - candidates:
+            if any(numbered.fullmatch(k) for k in self.lexicon.synonym_keys(other)):
+                return family
+        return [h for h in synonyms if h[2].hgnc_symbol == gene]
 
     def _cascade(
         self, word: str, part: str, start: list[str], done: tuple[str, ...], steps: Iterable[str]
@@ -332,6 +392,15 @@ class Recogniser:
             approved = {v for v, _, t in hits if t.source == "hgnc_symbol"}
             claimed = {v for v, _, t in hits if t.source == "famplex"} - approved
             hits = [h for h in hits if h[0] not in claimed and h[2].source != "famplex"]
+        if step == "ocr_confusions":
+            # a guessed character must land on one approved symbol, nothing vaguer
+            hits = [
+                h
+                for h in hits
+                if h[2].source == "hgnc_symbol" and h[1] != "compact" and _WELL_CASED.match(h[0])
+            ]
+            if len({h[2].hgnc_symbol for h in hits}) != 1:
+                return []
         if step == "root":
             hits = [
                 h
@@ -351,6 +420,9 @@ class Recogniser:
         """
         cached = self._word_cache.get(word)
         if cached is None:
+            if len(self._word_cache) >= CACHE_LIMIT:
+                self._word_cache.clear()  # bounded memory over millions of figures
+                self._hit_cache.clear()
             cached = tuple(self._match_word(word))
             self._word_cache[word] = cached
         return list(cached)
@@ -365,18 +437,25 @@ class Recogniser:
                 text, done = out[0], (*done, step)
         if text != word and (is_skippable(text) or text in self.stoplist):
             return []
+        if _DANGLING_HYPHEN.search(text):
+            # "ICAM-": the engine lost the end of the label; only an approved
+            # symbol is a safe reading of what is left
+            found = self._match_word(text[:-1])
+            return [m for m in found if m.term.source == "hgnc_symbol"]
         matches, variants, done = self._cascade(word, text, [text], done, WORD_STEPS)
         if matches:
             return matches
         normal = variants[-1] if len(done) and done[-1] in WORD_STEPS else text
+        # guessing characters is for one OCR word, not for words joined by the tokeniser
+        steps = PART_STEPS if " " not in text else PART_STEPS[:-1]
         parts = expand(normal)
         if not parts:
-            return self._cascade(word, normal, [normal], done, PART_STEPS)[0]
+            return self._cascade(word, normal, [normal], done, steps)[0]
         found: list[WordMatch] = []
         for part in parts:
             if is_skippable(part) or part in self.stoplist:
                 continue
-            found.extend(self._cascade(word, part, [part], (*done, "expand"), PART_STEPS)[0])
+            found.extend(self._cascade(word, part, [part], (*done, "expand"), steps)[0])
         return found
 
     def _accept(self, text: str, kind: str) -> bool:
@@ -396,32 +475,64 @@ class Recogniser:
         """
         words = words_from_lines(tokens)
         cands = candidates(words, self._accept)
-        matched = [(c, self.match_word(c.text)) for c in cands]
-        firm = Counter()
-        members = Counter()
-        own_firm: list[set[str]] = []
-        own_members: list[set[str]] = []
+        matched = [(c, self._match_candidate(c)) for c in cands]
+        firm: Counter[str] = Counter()
+        members: Counter[str] = Counter()
+        own: list[tuple[set[str], set[str]]] = []
         for _, ms in matched:
             f = {m.hgnc_symbol for m in ms if not m.ambiguous and m.term.source != "famplex"}
             fm = {m.hgnc_symbol for m in ms if m.term.source == "famplex"}
-            own_firm.append(f)
-            own_members.append(fm)
+            own.append((f, fm))
             firm.update(f)
             members.update(fm)
+        all_named, all_members = set(firm), set(members)
         mentions: list[Mention] = []
         for i, (cand, ms) in enumerate(matched):
             if not ms:
                 continue
-            named = {g for g, n in firm.items() if n - (g in own_firm[i]) > 0}
-            in_families = {g for g, n in members.items() if n - (g in own_members[i]) > 0}
-            context = FigureContext(named, in_families, self.lexicon)
+            if self._needs_context(ms):
+                # what the *rest* of the figure names: drop what only this word names
+                f, fm = own[i]
+                named = all_named - {g for g in f if firm[g] == 1}
+                in_families = all_members - {g for g in fm if members[g] == 1}
+                resolved = self.resolve(ms, FigureContext(named, in_families, self.lexicon))
+            else:
+                resolved = [(m, 1.0) for m in ms]
             seen: set[str] = set()
-            for m, factor in self.resolve(ms, context):
-                if m.hgnc_symbol in seen:
-                    continue
-                seen.add(m.hgnc_symbol)
-                mentions.append(self._mention(cand, m, factor))
+            for m, factor in resolved:
+                if m.hgnc_symbol not in seen:
+                    seen.add(m.hgnc_symbol)
+                    mentions.append(self._mention(cand, m, factor))
         return mentions
+
+    def _match_candidate(self, cand: Candidate) -> list[WordMatch]:
+        """The candidate's matches; else those of the engine's next-best reading.
+
+        Only a clear hit counts for an alternative reading (no ambiguous synonym,
+        no family), and it is marked with the ``ocr_alternative`` step.
+        """
+        found = self.match_word(cand.text)
+        if found or not cand.alternatives or cand.text in self.stoplist:
+            return found
+        for alt in cand.alternatives:
+            ms = self.match_word(alt)
+            if ms and not any(m.ambiguous or m.term.source == "famplex" for m in ms):
+                return [
+                    WordMatch(alt, m.part, m.variant, m.term, ("ocr_alternative", *m.transforms),
+                              m.lookup)
+                    for m in ms
+                ]  # fmt: skip
+        return []
+
+    def _needs_context(self, ms: Sequence[WordMatch]) -> bool:
+        rules = self.context_rules
+        return any(
+            m.ambiguous
+            or m.term.source == "famplex"
+            or compact_key(m.variant) in rules
+            or compact_key(m.part) in rules
+            for m in ms
+        )
 
     def recognise_text(self, text: str) -> list[Mention]:
         """Gene mentions of plain text, one OCR line per text line (boxes are 0)."""
@@ -482,8 +593,10 @@ class Recogniser:
         confidence = (
             cand.confidence * SOURCE_FACTOR[m.term.source] * LOOKUP_FACTOR[m.lookup] * factor
         )
+        if m.transforms[:1] == ("ocr_alternative",):
+            confidence *= ALTERNATIVE_FACTOR
         return Mention(
-            word=cand.text,
+            word=m.word if m.transforms[:1] == ("ocr_alternative",) else cand.text,
             symbol=m.term.term,
             source=m.term.source,
             hgnc_symbol=m.term.hgnc_symbol,
@@ -539,5 +652,7 @@ def resolve_family(matches: Sequence[WordMatch], context: FigureContext) -> list
     the whole family; a figure that only writes "PI3K" means the family, and
     PFOCR's expansion to all members is kept.
     """
+    if expand(matches[0].part):
+        return list(matches)  # "ERK1/2" lists its members, it does not stand for a few
     named = [m for m in matches if m.hgnc_symbol in context.named]
     return named or list(matches)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from pfocr.models import OcrToken
 from pfocr.recognise.transforms import GREEK_TO_LATIN, GREEK_TO_NAME
@@ -42,6 +43,7 @@ _LIST_LIKE = re.compile(
     r"|and|or|&|/|-|,)$"
 )
 MAX_SPAN_WORDS = 5
+_CONNECTORS = frozenset({"and", "or", "&", "/", "-", ""})
 #: Words are separated by spaces and by marks that never occur inside a gene
 #: label: em dash, arrows and inhibition bars ("TLR4→MyD88", "Inflammasome—IL-1β").
 _WORD = re.compile(r"[^\s\u2014\u2190-\u21ff\u22a3\u27f6\u27f5]+")
@@ -66,8 +68,11 @@ class Candidate:
     line: int
     kind: str = "word"
     size: int = 1
+    #: Other OCR readings of a single word, tried when the text itself names no gene.
+    alternatives: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_word(text: str) -> str:
     """Strip punctuation around a word, keeping balanced brackets and charge signs."""
     text = _TRAIL_JUNK.sub("", _LEAD_JUNK.sub("", text.strip()))
@@ -81,11 +86,13 @@ def clean_word(text: str) -> str:
     return _TRAIL_JUNK.sub("", _LEAD_JUNK.sub("", text))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_skippable(word: str) -> bool:
     """PFOCR's skip rules for one token: single characters, numbers, ions, long runs."""
     return len(word) <= 1 or any(p.search(word) for p in _SKIP_PATTERNS)
 
 
+@lru_cache(maxsize=1 << 16)
 def is_list_like(word: str) -> bool:
     """A word that continues the previous one: numbers, lists, Greek letters, connectors."""
     return bool(_LIST_LIKE.match(word))
@@ -113,7 +120,9 @@ def words_from_lines(tokens: Sequence[OcrToken]) -> list[OcrToken]:
         if n == 0:
             continue
         width = token.x1 - token.x0
-        for m in _WORD.finditer(text):
+        found = list(_WORD.finditer(text))
+        per_word = _word_alternatives(len(found), token.alternatives)
+        for k, m in enumerate(found):
             words.append(
                 OcrToken(
                     text=m.group(0),
@@ -124,9 +133,22 @@ def words_from_lines(tokens: Sequence[OcrToken]) -> list[OcrToken]:
                     confidence=token.confidence,
                     kind="word",
                     line=index,
+                    alternatives=tuple(a for a in per_word[k] if a != m.group(0)),
                 )
             )
     return words
+
+
+def _word_alternatives(n_words: int, line_readings: Sequence[str]) -> list[tuple[str, ...]]:
+    """Other readings of each word, from line readings that split into as many words."""
+    per_word: list[list[str]] = [[] for _ in range(n_words)]
+    for reading in line_readings:
+        parts = _WORD.findall(reading)
+        if len(parts) == n_words:
+            for k, part in enumerate(parts):
+                if part not in per_word[k]:
+                    per_word[k].append(part)
+    return [tuple(p) for p in per_word]
 
 
 def group_lines(words: Sequence[OcrToken]) -> list[list[OcrToken]]:
@@ -166,8 +188,12 @@ def _spans(line: Sequence[OcrToken], i: int) -> list[tuple[int, str]]:
     j = i + 1
     while j < len(line) and j - i < MAX_SPAN_WORDS and is_list_like(clean_word(line[j].text)):
         j += 1
+    while j > i + 1 and line[j - 1].text.lower().strip(",") in _CONNECTORS:
+        j -= 1  # a list does not end on "and" or "/"
     spans.extend((n, "list") for n in range(j - i, 1, -1))
-    if i + 1 < len(line) and (spans == [] or spans[-1][0] != 2):
+    if i + 2 < len(line) and line[i + 1].text in ("/", "-", "&", "+"):
+        spans.insert(0, (3, "split"))  # "PI3K / AKT"
+    if i + 1 < len(line) and not any(n == 2 for n, _ in spans):
         nxt = line[i + 1].text
         if first.endswith(("-", "/")) or nxt.startswith(("-", "/")):
             spans.append((2, "split"))
@@ -185,9 +211,7 @@ def _below(upper: OcrToken, lower: OcrToken) -> bool:
     return lower.x0 < upper.x1 + 0.3 * h and lower.x1 > upper.x0 - 0.3 * h
 
 
-def candidates(
-    words: Sequence[OcrToken], accept: Callable[[str, str], bool]
-) -> list[Candidate]:
+def candidates(words: Sequence[OcrToken], accept: Callable[[str, str], bool]) -> list[Candidate]:
     """Strings to look up, in reading order, each OCR word used at most once.
 
     Multi-word candidates are offered to ``accept(text, kind)`` longest first and
@@ -238,7 +262,11 @@ def candidates(
                 continue
             text = clean_word(line[i].text)
             if text and not is_skippable(text):
-                out.append(((li, line[i].x0), _merge([line[i]], text, "word")))
+                cand = _merge([line[i]], text, "word")
+                if line[i].alternatives:
+                    alts = (clean_word(a) for a in line[i].alternatives)
+                    cand = replace(cand, alternatives=tuple(a for a in alts if a and a != text))
+                out.append(((li, line[i].x0), cand))
             i += 1
     out.sort(key=lambda item: item[0])
     return [c for _, c in out]

@@ -242,7 +242,6 @@ def expand(word: str) -> list[str]:
             root = m.group(1)
             if root.endswith("s") and len(root) > 3 and not root[-2].islower():
                 root = root[:-1]  # "TLRs 3/7/9"
-            root = root.rstrip("-") + ("-" if root.endswith("-") else "")
             items = [p for p in re.split(r"\s*[/,&]\s*", body) if p]
             text = ",".join([root + items[0], *items[1:]])
     parts = _split_list(text) if _SEPARATORS.search(text) else [text]
@@ -297,7 +296,8 @@ def root(word: str) -> list[str]:
     variants: list[str] = []
     stems = [word]
     no_prefix = _PREFIXES.sub("", word, count=1)
-    if no_prefix != word and len(no_prefix) >= 2:
+    # the rest must look like a symbol: "P-cadherin" is not phospho-cadherin
+    if no_prefix != word and len(no_prefix) >= 2 and re.match(r"[A-Z0-9]|p\d", no_prefix):
         stems.append(no_prefix)
         variants.append(no_prefix)
     for stem in list(stems):
@@ -355,8 +355,13 @@ _OCR_GREEK: tuple[tuple[re.Pattern[str], str], ...] = (
     # γ read as y: "IFNy", "PLCy1", "IFN-y", "IFN-Y", rodent "Ifny", "IFNyR1"
     (re.compile(r"(?<=[A-Z]{2})y(?=\d{0,2}$)"), "G"),
     (re.compile(r"(?<=[A-Za-z]{2})-[yY](?=\d{0,2}$)"), "-G"),
-    (re.compile(r"^((?i:IFN|IKK|PLC|PPAR|PKC|SEMA\d?|PI3K|FCER1|RXR|RAR|ERR))[yY]"
-                r"(?=\d{0,2}(?:R\d?)?$)"), r"\1G"),
+    (
+        re.compile(
+            r"^((?i:IFN|IKK|PLC|PPAR|PKC|SEMA\d?|PI3K|FCER1|RXR|RAR|ERR))[yY]"
+            r"(?=\d{0,2}(?:R\d?)?$)"
+        ),
+        r"\1G",
+    ),
     # κ read as x: "NF-xB", "IxBα", "IFN-x"
     (re.compile(r"^(NF-?|I)[xX](?=B)"), r"\1K"),
     (re.compile(r"(?<=[A-Z]{2})-[xX]$"), "-K"),
@@ -367,9 +372,9 @@ _OCR_DIGITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^TRADE$"), "TRADD"),
 )
 _ROMAN = (
-    (re.compile(r"(?<=[A-Za-z]{2})-?III$"), "3"),
-    (re.compile(r"(?<=[A-Za-z]{2})-?II$"), "2"),
-    (re.compile(r"(?<=[A-Za-z]{2})-?IV$"), "4"),
+    (re.compile(r"(?<=[A-Za-z]{3})-?III$"), "3"),
+    (re.compile(r"(?<=[A-Za-z]{3})-?II$"), "2"),
+    (re.compile(r"(?<=[A-Za-z]{3})-?IV$"), "4"),
     (re.compile(r"(?<=[A-Z]{3})-?I$"), "1"),
 )
 _CDH = {"VE": "5", "E": "1", "N": "2", "K": "6", "R": "4", "T": "13", "M": "15", "KSP": "16",
@@ -431,6 +436,26 @@ def swaps(word: str) -> list[str]:
     return [v for v in dict.fromkeys(variants) if v != word]
 
 
+_CONFUSABLE: dict[str, str] = {"l": "1I", "I": "1l", "1": "Il", "O": "0", "0": "O", "i": "1"}
+_SYMBOL_SHAPED = re.compile(r"(?=.*\d)|(?=(?:.*[A-Z]){2})")
+
+
+def ocr_confusions(word: str) -> list[str]:
+    """One-character readings OCR confuses in symbols: ``STATl`` -> STAT1, ``IL1O`` -> IL10.
+
+    PFOCR kept this idea out of its cascade (``Ivs1vsl``); here it is the last
+    step, only for symbol-shaped words (a digit or two capitals), and the matcher
+    accepts only an approved symbol from it.
+    """
+    if len(word) < 3 or not _SYMBOL_SHAPED.match(word):
+        return []
+    out: list[str] = []
+    for i, c in enumerate(word):
+        for r in _CONFUSABLE.get(c, ""):
+            out.append(word[:i] + r + word[i + 1 :])
+    return list(dict.fromkeys(out))[:24]
+
+
 #: Transforms by stable rule name (the names recorded in ``Mention.transforms``).
 RULES: dict[str, Transform] = {
     "nfkc": nfkc,
@@ -442,10 +467,11 @@ RULES: dict[str, Transform] = {
     "alphanumeric": alphanumeric,
     "greek_names": greek_names,
     "swaps": swaps,
+    "ocr_confusions": ocr_confusions,
 }
 #: Applied to the whole word before the first lookup.
 UP_FRONT: tuple[str, ...] = ("nfkc", "ocr_fixes")
 #: Character-level steps on the whole word, each followed by a lookup.
 WORD_STEPS: tuple[str, ...] = ("homoglyphs", "deburr")
 #: Steps applied to each list item after ``expand``, each followed by a lookup.
-PART_STEPS: tuple[str, ...] = ("root", "alphanumeric", "greek_names", "swaps")
+PART_STEPS: tuple[str, ...] = ("root", "alphanumeric", "greek_names", "swaps", "ocr_confusions")

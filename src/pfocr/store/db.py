@@ -45,7 +45,9 @@ def connect(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30)
     except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"Cannot open the store {path}: {exc}. Check the folder is writable.") from None
+        raise StoreError(
+            f"Cannot open the store {path}: {exc}. Check the folder is writable."
+        ) from None
     conn.row_factory = sqlite3.Row
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -88,7 +90,8 @@ def start_run(conn: sqlite3.Connection, settings: dict[str, object], command: st
             "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
         )
         cur = conn.execute(
-            "INSERT INTO runs (started_at, command, pfocr_version, settings_json) VALUES (?, ?, ?, ?)",
+            "INSERT INTO runs (started_at, command, pfocr_version, settings_json) "
+            "VALUES (?, ?, ?, ?)",
             (_now(), command, __version__, json.dumps(settings, sort_keys=True)),
         )
     return int(cur.lastrowid or 0)
@@ -143,11 +146,11 @@ def stored_state(conn: sqlite3.Connection, figid: str) -> StoredState | None:
 
 def load_tokens(conn: sqlite3.Connection, figid: str) -> list[OcrToken]:
     rows = conn.execute(
-        "SELECT text, x0, y0, x1, y1, confidence, kind, line FROM ocr_tokens "
+        "SELECT text, x0, y0, x1, y1, confidence, kind, line, alternatives FROM ocr_tokens "
         "WHERE figid = ? ORDER BY seq",
         (figid,),
     ).fetchall()
-    return [OcrToken(*row) for row in rows]
+    return [OcrToken(*row[:8], alternatives=tuple(json.loads(row[8]))) for row in rows]
 
 
 def save_result(
@@ -199,10 +202,22 @@ def save_result(
             values,
         )
         conn.executemany(
-            "INSERT INTO ocr_tokens (figid, seq, kind, line, text, x0, y0, x1, y1, confidence) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ocr_tokens (figid, seq, kind, line, text, x0, y0, x1, y1, confidence, "
+            "alternatives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (fig.figid, i, t.kind, t.line, t.text, t.x0, t.y0, t.x1, t.y1, t.confidence)
+                (
+                    fig.figid,
+                    i,
+                    t.kind,
+                    t.line,
+                    t.text,
+                    t.x0,
+                    t.y0,
+                    t.x1,
+                    t.y1,
+                    t.confidence,
+                    json.dumps(list(t.alternatives), ensure_ascii=False),
+                )
                 for i, t in enumerate(result.tokens)
             ],
         )

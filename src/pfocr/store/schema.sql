@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS ocr_tokens (
     text        TEXT NOT NULL,
     x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,
     confidence  REAL NOT NULL,
+    alternatives TEXT NOT NULL DEFAULT '[]',   -- JSON list of other likely readings
     PRIMARY KEY (figid, seq)
 );
 

@@ -1,0 +1,189 @@
+"""OCR lines to words and lookup candidates: boxes, skip rules, rejoined labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from pfocr.models import OcrToken
+from pfocr.recognise.tokenise import (
+    candidates,
+    clean_word,
+    is_list_like,
+    is_skippable,
+    words_from_lines,
+)
+
+
+def line(text: str, x0: float, y0: float, x1: float, y1: float, index: int, conf: float = 0.9):
+    return OcrToken(text, x0=x0, y0=y0, x1=x1, y1=y1, confidence=conf, kind="line", line=index)
+
+
+def accept_only(*texts: str):
+    """An accept callback that names exactly these joined strings as genes."""
+    wanted = set(texts)
+    seen: list[tuple[str, str]] = []
+
+    def accept(text: str, kind: str) -> bool:
+        seen.append((text, kind))
+        return text in wanted
+
+    accept.seen = seen  # type: ignore[attr-defined]
+    return accept
+
+
+def test_words_get_boxes_proportional_to_character_offsets() -> None:
+    words = words_from_lines([line("AKT PTEN", 100, 10, 180, 30, 4)])
+    assert [w.text for w in words] == ["AKT", "PTEN"]
+    akt, pten = words
+    assert (akt.x0, akt.x1) == (100, 130)
+    assert (pten.x0, pten.x1) == (140, 180)
+    assert all(
+        (w.y0, w.y1, w.kind, w.line, w.confidence) == (10, 30, "word", 4, 0.9) for w in words
+    )
+
+
+def test_lines_without_distinct_indexes_are_numbered_in_order() -> None:
+    tokens = [line("EGFR", 0, 0, 40, 10, 0), line("KRAS", 0, 20, 40, 30, 0)]
+    assert [w.line for w in words_from_lines(tokens)] == [0, 1]
+
+
+def test_word_tokens_pass_through() -> None:
+    word = OcrToken("TP53", 1, 2, 3, 4, 0.5, kind="word", line=7)
+    assert words_from_lines([word]) == [word]
+
+
+def test_arrows_and_em_dashes_separate_words() -> None:
+    words = words_from_lines([line("TLR4→MyD88—NF-κB", 0, 0, 170, 10, 0)])
+    assert [w.text for w in words] == ["TLR4", "MyD88", "NF-κB"]
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["a", "7", "12", "-3", "3.5", "0,25", "1e-5", "2.5E+3", "2x3", "4 x 5", "50%", "Ca2+", "K+",
+     "Cl-", "PI(4,5)P2", "PI4P", "ATGCATGCATGCATG", "Ab_cdefghijklmn"],
+)  # fmt: skip
+def test_skip_rules(word: str) -> None:
+    assert is_skippable(word)
+
+
+@pytest.mark.parametrize("word", ["IL6", "p53", "ERK1/2", "CD4", "TLR1,2", "IkappaBalpha", "C3"])
+def test_skip_rules_keep_gene_like_words(word: str) -> None:
+    assert not is_skippable(word)
+
+
+def test_a_skipped_token_does_not_abandon_the_rest_of_its_line() -> None:
+    # PFOCR broke out of the line at the first numeric token (defect 1)
+    words = words_from_lines([line("12 TP53 3.5 EGFR 2x3 KRAS", 0, 0, 260, 10, 0)])
+    texts = [c.text for c in candidates(words, accept_only())]
+    assert texts == ["TP53", "EGFR", "KRAS"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("(ERK)", "ERK"),
+        ("[Cdh1],", "Cdh1"),
+        ("([CycB],", "CycB"),
+        ("PAK(1-3)", "PAK(1-3)"),
+        ("AKT(S473)", "AKT(S473)"),
+        ("IL-6,", "IL-6"),
+        ('"TP53".', "TP53"),
+        ("Ca2+", "Ca2+"),
+        ("Tlr4-/-", "Tlr4-/-"),
+        ("*p53*", "p53"),
+        ("β-catenin:", "β-catenin"),
+    ],
+)
+def test_clean_word(raw: str, clean: str) -> None:
+    assert clean_word(raw) == clean
+
+
+@pytest.mark.parametrize("word", ["1/2", "3/7/9", "(1-3)", "2,", "α", "βγ", "3β", "κB", "B", "and",
+                                  "/", "gamma", "Beta"])  # fmt: skip
+def test_list_like_continuations(word: str) -> None:
+    assert is_list_like(word)
+
+
+@pytest.mark.parametrize("word", ["AKT", "dimer", "GAP", "signaling", "IRF3"])
+def test_words_that_do_not_continue_a_label(word: str) -> None:
+    assert not is_list_like(word)
+
+
+def test_list_suffix_on_the_same_line_is_joined_longest_first() -> None:
+    words = words_from_lines([line("TLRs 3/7/9 and 5 TNF", 0, 0, 200, 10, 0)])
+    accept = accept_only("TLRs 3/7/9")
+    found = candidates(words, accept)
+    assert [(c.text, c.kind, c.size) for c in found] == [
+        ("TLRs 3/7/9", "list", 2),
+        ("and", "word", 1),  # "5" alone is a number
+        ("TNF", "word", 1),
+    ]
+    assert accept.seen[0] == ("TLRs 3/7/9 and 5", "list")  # the longest span is tried first
+    assert found[0].x0 == 0 and found[0].x1 == pytest.approx(100)
+
+
+def test_slash_with_spaces_is_rejoined() -> None:
+    words = words_from_lines([line("PI3K / AKT", 0, 0, 100, 10, 0)])
+    found = candidates(words, accept_only("PI3K/AKT"))
+    assert [c.text for c in found] == ["PI3K/AKT"]
+
+
+def test_two_words_forming_one_symbol_are_offered_as_a_pair() -> None:
+    words = words_from_lines([line("Rap1 GAP", 0, 0, 80, 10, 0)])
+    accept = accept_only("Rap1 GAP")
+    assert [(c.text, c.kind) for c in candidates(words, accept)] == [("Rap1 GAP", "pair")]
+
+
+def test_rejected_joins_fall_back_to_single_words() -> None:
+    words = words_from_lines([line("IRF3 dimer", 0, 0, 100, 10, 0)])
+    assert [c.text for c in candidates(words, accept_only())] == ["IRF3", "dimer"]
+
+
+def test_label_broken_after_a_hyphen_onto_the_next_line_is_rejoined() -> None:
+    tokens = [line("NF-", 100, 100, 130, 112, 0, 0.9), line("κB", 102, 114, 124, 126, 1, 0.7)]
+    (cand,) = candidates(words_from_lines(tokens), accept_only("NF-κB"))
+    assert (cand.text, cand.kind, cand.size) == ("NF-κB", "split", 2)
+    assert (cand.x0, cand.y0, cand.x1, cand.y1, cand.confidence) == (100, 100, 130, 126, 0.7)
+
+
+def test_two_line_label_is_offered_as_a_pair() -> None:
+    tokens = [line("Rap1", 100, 100, 130, 112, 0), line("GAP", 102, 114, 128, 126, 1)]
+    found = candidates(words_from_lines(tokens), accept_only("Rap1 GAP"))
+    assert [c.text for c in found] == ["Rap1 GAP"]
+
+
+def test_lines_far_apart_are_not_joined() -> None:
+    tokens = [line("NF-", 100, 100, 130, 112, 0), line("κB", 102, 200, 124, 212, 1)]
+    accept = accept_only("NF-κB")
+    assert [c.text for c in candidates(words_from_lines(tokens), accept)] == ["NF-", "κB"]
+    assert accept.seen == []
+    beside = [line("NF-", 100, 100, 130, 112, 0), line("κB", 400, 114, 424, 126, 1)]
+    assert [c.text for c in candidates(words_from_lines(beside), accept)] == ["NF-", "κB"]
+
+
+def test_candidates_come_in_reading_order() -> None:
+    tokens = [line("B1 A1", 0, 0, 100, 10, 0), line("C1", 0, 50, 40, 60, 1)]
+    assert [c.text for c in candidates(words_from_lines(tokens), accept_only())] == [
+        "B1",
+        "A1",
+        "C1",
+    ]
+
+
+def test_line_alternatives_are_split_per_word_when_they_align() -> None:
+    token = OcrToken(
+        "IL1O TNF", 0, 0, 80, 10, 0.9, alternatives=("IL10 TNF", "IL1O TNF alpha", "ILlO TNF")
+    )
+    il10, tnf = words_from_lines([token])
+    assert il10.alternatives == ("IL10", "ILlO")  # the 3-word reading does not align
+    assert tnf.alternatives == ()
+    (first, _) = candidates([il10, tnf], accept_only())
+    assert first.alternatives == ("IL10", "ILlO")
+
+
+def test_a_list_never_ends_on_a_connector() -> None:
+    words = words_from_lines([line("IFNa4 and ISG56", 0, 0, 150, 10, 0)])
+    accept = accept_only()
+    texts = [c.text for c in candidates(words, accept)]
+    assert texts == ["IFNa4", "and", "ISG56"]
+    assert ("IFNa4 and", "list") not in accept.seen
