@@ -199,11 +199,25 @@ def _print_run_table(out_dir: Path, summary: Any) -> None:
         table.add_column("figure")
         table.add_column("title", max_width=40, overflow="ellipsis", no_wrap=True)
         table.add_column("genes", justify="right")
-        table.add_column("genes found (HGNC symbols)", overflow="fold")
+        table.add_column("genes named (HGNC symbols)", overflow="fold")
+        table.add_column("families (members)", overflow="fold")
         for record in iter_records(conn):
-            symbols = list(dict.fromkeys(m.hgnc_symbol for m in record.mentions))
-            shown = ", ".join(symbols[:25]) + (" ..." if len(symbols) > 25 else "")
-            table.add_row(record.figure.figid, record.figure.figtitle, str(len(symbols)), shown)
+            named = list(
+                dict.fromkeys(m.hgnc_symbol for m in record.mentions if m.source != "famplex")
+            )
+            families: dict[str, set[str]] = {}
+            for mention in record.mentions:
+                if mention.source == "famplex":
+                    families.setdefault(mention.family or mention.symbol, set()).add(
+                        mention.hgnc_symbol
+                    )
+            shown = ", ".join(named[:30]) + (" ..." if len(named) > 30 else "")
+            family_text = ", ".join(
+                f"{name} ({len(members)})" for name, members in families.items()
+            )
+            table.add_row(
+                record.figure.figid, record.figure.figtitle, str(len(named)), shown, family_text
+            )
         out = _console()
         out.print(table)
         totals = counts(conn)
