@@ -38,13 +38,18 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PassPlan:
-    """Thresholds that decide the extra passes; part of the engine's settings."""
+    """Thresholds that decide the extra passes; part of the engine's settings.
 
-    #: A figure is read again upscaled when this quantile of its text heights (image px)
-    #: is under ``small_text_px``: a quarter of small labels is worth a second pass.
+    Heights are those of detected line boxes in image pixels, which include the
+    detector's margin: a box is about twice as high as the letters' x-height, so a
+    14 px box holds text of roughly 6-7 px.
+    """
+
+    #: A figure is read again upscaled when this quantile of its box heights is under
+    #: ``small_text_px``: a quarter of small labels is worth a second pass.
     small_text_px: float = 14.0
     small_text_quantile: float = 0.25
-    #: Text height the upscaled pass aims for, and the largest upscale factor.
+    #: Box height the upscaled pass aims for, and the largest upscale factor.
     target_text_px: float = 28.0
     max_upscale: float = 4.0
     #: Never upscale beyond this many pixels on the long side.
@@ -53,7 +58,7 @@ class PassPlan:
     vertical_share: float = 0.3
     vertical_min_boxes: int = 3
     #: Long side the first detection pass works at for large figures; and the smallest
-    #: text height (px, at detection scale) the detector reads reliably.
+    #: box height (px, at detection scale) the detector finds reliably.
     detect_side: int = 1600
     min_detect_px: float = 10.0
     #: Recognition batch size, and the probability a character's runner-up needs to be
@@ -183,8 +188,18 @@ class RapidOcrEngine:
             get_rotate_crop_image(source, (box * (crop_scale / scale)).astype(np.float32))
             for box in boxes
         ]
+        # A vertical label is cropped turned one way; it may read the other way, so
+        # vertical crops are also recognised turned by 180 degrees and the better kept.
+        flipped = [i for i, crop in enumerate(crops) if _was_turned(boxes[i])]
+        readings = self._recognise(
+            crops + [np.ascontiguousarray(crops[i][::-1, ::-1]) for i in flipped]
+        )
+        for extra, index in enumerate(flipped):
+            other = readings[len(crops) + extra]
+            if other[1] > readings[index][1]:
+                readings[index] = other
         tokens = []
-        for box, (text, score, alternatives) in zip(boxes, self._recognise(crops), strict=True):
+        for box, (text, score, alternatives) in zip(boxes, readings[: len(crops)], strict=True):
             if not text:
                 continue
             points = _to_original(box / scale, rotation, width, height)
@@ -309,6 +324,13 @@ def _first_scale(width: int, height: int, plan: PassPlan) -> float:
     if short < 736:
         return min(2.0, 736 / short, plan.max_upscaled_side / long)
     return min(1.0, plan.detect_side / long)
+
+
+def _was_turned(box: np.ndarray) -> bool:
+    """Whether rapidocr's cropping turns this box by 90 degrees (tall boxes)."""
+    width = max(np.linalg.norm(box[0] - box[1]), np.linalg.norm(box[2] - box[3]))
+    height = max(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2]))
+    return height >= 1.5 * width
 
 
 def _to_original(points: np.ndarray, rotation: int, width: int, height: int) -> np.ndarray:

@@ -60,6 +60,11 @@ class TesseractSettings:
     #: 10-14 px are too small for tesseract at 1x (label recall 0.24 vs 0.84 at 2x).
     figure_upscale: float = 2.0
     figure_psm: int = PSM_SPARSE_TEXT
+    #: Resolution tesseract assumes for an image without one; an upscaled copy is
+    #: declared at this times the factor. Tesseract's line finder only strips lines
+    #: thinner than dpi/20 px: left at 70 dpi, 2 px box outlines upscaled to 4 px
+    #: stay, swallow the labels inside, and label recall falls from 0.93 to 0.43.
+    base_dpi: int = 70
     #: Crops: cubic upscale, Otsu binarisation, white pad, then single-block mode,
     #: which reads one-line labels as well as single-line mode and two-line labels
     #: too (0.94 vs 0.06 word_acc); single-line mode when the block mode reads nothing.
@@ -131,7 +136,8 @@ class TesseractEngine:
         rgb = np.asarray(image.convert("RGB"))
         if scale != 1.0:
             rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        lines = self._recognise(PilImage.fromarray(rgb), self.config.figure_psm)
+        dpi = round(self.config.base_dpi * scale)
+        lines = self._recognise(PilImage.fromarray(rgb), self.config.figure_psm, dpi)
         tokens = [
             OcrToken(
                 text,
@@ -174,6 +180,7 @@ class TesseractEngine:
         from PIL import Image as PilImage
 
         picture = PilImage.fromarray(binary)
+        # Binarised, padded crops have no outlines: the declared resolution changes nothing.
         lines = self._recognise(picture, self.config.crop_psm)
         if not lines:
             lines = self._recognise(picture, self.config.crop_fallback_psm)
@@ -186,12 +193,14 @@ class TesseractEngine:
     # -- shared ------------------------------------------------------------------------------
 
     def _recognise(
-        self, picture: Image.Image, psm: int
+        self, picture: Image.Image, psm: int, dpi: int | None = None
     ) -> list[tuple[str, tuple[int, int, int, int], float]]:
         """Words grouped into tesseract's text lines: (text, box, mean confidence 0-1)."""
         api = self._api(psm)
         try:
             api.SetImage(picture)
+            if dpi:
+                api.SetSourceResolution(dpi)
             api.Recognize()
             iterator = api.GetIterator()
         except RuntimeError as exc:
