@@ -186,7 +186,9 @@ def score_bench(
             for m in ms
             if m.source == "name"
         }
-        found_any = {(figid, m.hgnc_symbol.casefold()) for figid, ms in mentions.items() for m in ms}
+        found_any = {
+            (figid, m.hgnc_symbol.casefold()) for figid, ms in mentions.items() for m in ms
+        }
         print(
             f"   name rows {len(name_rows)}: found {len(name_rows & found_any)} "
             f"({len(name_rows & found_by_name)} by the name tier)"

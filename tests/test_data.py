@@ -261,9 +261,9 @@ def test_rebuild_from_cached_wheels_is_byte_identical(tmp_path: Path) -> None:
         pytest.skip(
             f"pinned wheels not in the local cache ({', '.join(missing)}); tests never download"
         )
-    curated = DATA_DIR / "curated"
-    if curated.is_dir():
-        shutil.copytree(curated, tmp_path / "curated")
+    for folder in ("curated", "models"):
+        if (DATA_DIR / folder).is_dir():
+            shutil.copytree(DATA_DIR / folder, tmp_path / folder)
     build_data(data_dir=tmp_path, allow_download=False)
     for name in [*BUILT_FILES, MANIFEST_NAME, SOURCES_NAME]:
         assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), (

@@ -270,3 +270,60 @@ def test_engine_alternative_reading_is_used_only_when_the_text_names_nothing(
     ]
     assert found[0].transforms == ("ocr_alternative",)
     assert found[0].confidence == pytest.approx(ALTERNATIVE_FACTOR)
+
+
+def test_name_wrapped_onto_the_next_line_is_one_mention(recogniser: Recogniser) -> None:
+    tokens = [
+        OcrToken("Glucocorticoid", 10, 10, 110, 22, 0.99, line=0),
+        OcrToken("receptor", 20, 24, 90, 36, 0.98, line=1),
+        OcrToken("receptor", 400, 300, 470, 312, 0.98, line=2),
+    ]
+    found = recogniser.recognise(tokens)
+    assert [(m.hgnc_symbol, m.source, m.transforms) for m in found] == [
+        ("NR3C1", "name", ("name", "line_break"))
+    ]
+    assert (found[0].x0, found[0].y0, found[0].x1, found[0].y1) == (10, 10, 110, 36)
+
+
+def test_name_tier_can_be_switched_off(lexicon: Lexicon) -> None:
+    assert Recogniser(lexicon, include_names=False).recognise_text("Vimentin") == []
+    assert {m.source for m in Recogniser(lexicon).recognise_text("Vimentin")} == {"name"}
+
+
+def test_name_is_not_repeated_where_the_symbol_cascade_found_the_gene(
+    recogniser: Recogniser,
+) -> None:
+    found = recogniser.recognise_text("E-cadherin")
+    assert [(m.hgnc_symbol, m.source) for m in found] == [("CDH1", "hgnc_symbol")]
+
+
+def test_short_capitalised_synonym_needs_a_rodent_cased_figure(recogniser: Recogniser) -> None:
+    assert genes(recogniser, "Mig\nTNF\nIL6\nCXCL10") == {"TNF", "IL6", "CXCL10"}
+    assert genes(recogniser, "Mig\nTnf\nIl6\nCxcl10") == {"CXCL9", "TNF", "IL6", "CXCL10"}
+
+
+def test_short_synonym_read_with_doubt_needs_figure_support(recogniser: Recogniser) -> None:
+    clean = OcrToken("CHOP", 0, 0, 40, 10, 0.99)
+    doubtful = OcrToken("CHOP", 0, 0, 40, 10, 0.7)
+    assert {m.hgnc_symbol for m in recogniser.recognise([clean])} == {"DDIT3"}
+    assert recogniser.recognise([doubtful]) == []
+
+
+def test_weak_synonym_gives_way_to_an_approved_alternative_reading(
+    recogniser: Recogniser,
+) -> None:
+    token = OcrToken("Jakl", 0, 0, 40, 10, 0.96, alternatives=("Jak1",))
+    found = recogniser.recognise([token])
+    assert [(m.word, m.hgnc_symbol) for m in found] == [("Jak1", "JAK1")]
+    assert found[0].transforms == ("ocr_alternative", "casefold")
+
+
+def test_alternative_reading_in_odd_case_is_not_taken(recogniser: Recogniser) -> None:
+    token = OcrToken("xqzR", 0, 0, 40, 10, 0.5, alternatives=("sRC", "Src"))
+    assert [(m.word, m.hgnc_symbol) for m in recogniser.recognise([token])] == [("Src", "SRC")]
+
+
+def test_context_resolution_is_named_in_transforms(recogniser: Recogniser) -> None:
+    found = recogniser.recognise_text("p62\nKEAP1")
+    p62 = next(m for m in found if m.word == "p62")
+    assert p62.hgnc_symbol == "SQSTM1" and p62.transforms[-1] == "context_rule"

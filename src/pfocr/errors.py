@@ -48,3 +48,7 @@ class SchemaVersionError(StoreError):
 
 class ExportError(PfocrError):
     """An output file could not be written."""
+
+
+class ClassifierError(PfocrError):
+    """The pathway classifier's model or training labels are missing or malformed."""

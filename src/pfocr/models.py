@@ -156,3 +156,55 @@ class FigureRecord:
     height: int = 0
     pathway_score: float | None = None
     organisms: tuple[str, ...] = ("Homo sapiens",)
+
+
+@dataclass(frozen=True)
+class ChemicalMention:
+    """A chemical recognised in a figure or a text.
+
+    ``word`` is the text as read (several OCR words joined by a space when the name spans
+    them); ``match`` the lexicon term it matched; ``name`` the MeSH heading; ``mesh`` a MeSH
+    descriptor (``D...``) or supplementary concept (``C...``) id and ``chebi`` a ``CHEBI:n``
+    id (empty when no link is known). ``source`` says which table matched: ``curated``,
+    ``mesh_label``, ``mesh_entry``, ``chebi_name`` or ``mesh_scr``. For plain text the box
+    holds character offsets: ``x0``/``x1`` start and end, ``y0``/``y1`` 0 and 1.
+    """
+
+    word: str
+    match: str
+    name: str
+    mesh: str
+    chebi: str
+    x0: float = 0.0
+    y0: float = 0.0
+    x1: float = 0.0
+    y1: float = 0.0
+    confidence: float = 1.0
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DiseaseMention:
+    """A disease recognised in a figure or a text (fields as in ``ChemicalMention``).
+
+    ``doid`` is a ``DOID:n`` id cross-referenced to the MeSH descriptor (empty when none);
+    ``source`` is ``curated``, ``mesh_label``, ``mesh_entry``, ``doid`` or ``mondo``.
+    """
+
+    word: str
+    match: str
+    name: str
+    mesh: str
+    doid: str
+    x0: float = 0.0
+    y0: float = 0.0
+    x1: float = 0.0
+    y1: float = 0.0
+    confidence: float = 1.0
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -519,6 +519,9 @@ class _Readers:
             self._engines[name] = create_engine(name, threads=self.threads)
         return self._engines[name]
 
+    def engine_names(self) -> list[str]:
+        return list(self._engines)
+
     def _reader(self, setting: str) -> CropReader:
         if setting not in self._readers:
             if setting == "rapidocr-rec":
@@ -605,6 +608,8 @@ class CropBenchReport:
     results: list[SettingResult]
     readings: list[dict[str, object]]
     notes: dict[str, object]
+    #: ``settings()`` of every engine used, so a stored report says what was measured.
+    engines: dict[str, object] = field(default_factory=dict)
 
     def render(self) -> str:
         header = (
@@ -633,6 +638,7 @@ class CropBenchReport:
             "settings": self.settings,
             "crop_sets": self.crop_sets,
             "notes": self.notes,
+            "engines": self.engines,
             "results": [
                 {
                     "setting": r.setting,
@@ -713,7 +719,8 @@ def run_crop_benchmark(
             progress(done, len(crops))
     crop_sets = _count_sets(crops)
     results = list(_summarise(readings, settings, crop_sets))
-    return CropBenchReport(settings, crop_sets, results, readings, notes)
+    engines = {name: readers.engine(name).settings() for name in readers.engine_names()}
+    return CropBenchReport(settings, crop_sets, results, readings, notes, engines)
 
 
 def _count_sets(crops: Sequence[Crop]) -> dict[str, int]:

@@ -46,14 +46,22 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from pfocr.errors import LexiconError
 from pfocr.models import Mention, OcrToken
 from pfocr.recognise.lexicon import Lexicon, Term, compact_key, default_lexicon
-from pfocr.recognise.tokenise import Candidate, candidates, is_skippable, words_from_lines
+from pfocr.recognise.names import NAME_SOURCE, NameIndex, default_name_index, word_key
+from pfocr.recognise.tokenise import (
+    Candidate,
+    _below,
+    candidates,
+    group_lines,
+    is_skippable,
+    words_from_lines,
+)
 from pfocr.recognise.transforms import PART_STEPS, RULES, UP_FRONT, WORD_STEPS, expand
 
 #: Lower is more trusted; see the module docstring for the order.
@@ -75,6 +83,7 @@ SOURCE_FACTOR: dict[str, float] = {
     "hgnc_prev_symbol": 0.9,
     "hgnc_alias_symbol": 0.85,
     "famplex": 0.7,
+    NAME_SOURCE: 0.8,
 }
 LOOKUP_FACTOR: dict[str, float] = {"exact": 1.0, "casefold": 0.95, "compact": 0.9}
 CONTEXT_FACTOR = 0.9
@@ -88,6 +97,7 @@ MAX_VARIANTS = 64
 #: Distinct words remembered before the caches start over.
 CACHE_LIMIT = 400_000
 _CASE_KEY_DROP = re.compile(r"[-_.\s]+")
+_NAME_LIST_SPLIT = re.compile(r"[/,;]+")
 _TAG_PREFIX = re.compile(r"^[A-Za-z][-_.\s]")
 #: A short all-lower-case word ("set", "nos", "gap") is English far more often
 #: than a gene: it must match a term written the same way.
@@ -101,6 +111,18 @@ _DIGIT_JOIN = re.compile(r"\d[-_.\s]\d")
 _PHOSPHO_P = re.compile(r"^p[A-Z]{2}")
 #: How a symbol is cased after a guessed character: "STAT1", "Plk1" ("PPl" is not).
 _WELL_CASED = re.compile(r"^(?:[A-Z0-9-]+|[A-Z][a-z0-9-]+)$")
+#: OCR confidence below which a short synonym counts as read with doubt.
+DOUBT_CONFIDENCE = 0.9
+#: Synonyms this short (compact characters) need clean reading or figure support.
+SHORT_SYNONYM = 4
+_SYNONYM_SOURCES = frozenset({"hgnc_prev_symbol", "hgnc_alias_symbol"})
+#: A short Capitalised word ("Rap", "Tal", "Mig"): a rodent gene in rodent-cased
+#: figures, an English word or a stray label in human-cased ones.
+_CAPITALISED_SHORT = re.compile(r"^[A-Z][a-z]{1,3}$")
+#: Rodent casing of a symbol: "Jak1", "Ifit3", "Ifng" (capital, then lower case).
+_RODENT_CASED = re.compile(r"^[A-Z][a-z][a-z0-9]*$")
+#: An upper-case symbol: "JAK1", "IL-6", "TNFRSF1A".
+_UPPER_CASED = re.compile(r"^[A-Z0-9][A-Z0-9\-]*[A-Z][A-Z0-9\-]*$")
 #: Families larger than this are classes ("Growth Factor" has 100 members), not labels.
 MAX_FAMILY_SIZE = 25
 
@@ -238,6 +260,8 @@ class Recogniser:
         max_family_size: int = MAX_FAMILY_SIZE,
         stoplist: StopList | None = None,
         context_rules: Mapping[str, Sequence[ContextRule]] | None = None,
+        names: NameIndex | None = None,
+        include_names: bool = True,
     ) -> None:
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.include_families = include_families
@@ -248,6 +272,8 @@ class Recogniser:
         self.context_rules = dict(
             context_rules if context_rules is not None else load_context_rules()
         )
+        self.include_names = include_names
+        self._names = names
         self._word_cache: dict[str, tuple[WordMatch, ...]] = {}
         self._hit_cache: dict[str, tuple[_Hit, ...]] = {}
 
@@ -472,15 +498,27 @@ class Recogniser:
         """Gene mentions of one figure's OCR tokens (lines or words), in reading order.
 
         One Mention per (token, gene); a word naming a family gives one per member.
+        Two figure-level evidence rules apply on top of ``match_word`` (see
+        ``_plausible``): a short Capitalised word reaches a synonym by case folding
+        only on a figure written in rodent casing, and a short synonym read with
+        doubt (low OCR confidence or other engine readings) needs the rest of the
+        figure to support its gene.
         """
         words = words_from_lines(tokens)
         cands = candidates(words, self._accept)
         matched = [(c, self._match_candidate(c)) for c in cands]
+        rodent = _rodent_cased_figure(ms for _, ms in matched)
+        matched = [(c, [m for m in ms if _case_plausible(m, rodent)]) for c, ms in matched]
         firm: Counter[str] = Counter()
         members: Counter[str] = Counter()
         own: list[tuple[set[str], set[str]]] = []
-        for _, ms in matched:
-            f = {m.hgnc_symbol for m in ms if not m.ambiguous and m.term.source != "famplex"}
+        for cand, ms in matched:
+            doubtful = self._doubtful(cand, ms)
+            f = {
+                m.hgnc_symbol
+                for m in ms
+                if not m.ambiguous and m.term.source != "famplex" and not doubtful
+            }
             fm = {m.hgnc_symbol for m in ms if m.term.source == "famplex"}
             own.append((f, fm))
             firm.update(f)
@@ -490,39 +528,139 @@ class Recogniser:
         for i, (cand, ms) in enumerate(matched):
             if not ms:
                 continue
-            if self._needs_context(ms):
+            doubtful = self._doubtful(cand, ms)
+            if doubtful or self._needs_context(ms):
                 # what the *rest* of the figure names: drop what only this word names
                 f, fm = own[i]
                 named = all_named - {g for g in f if firm[g] == 1}
                 in_families = all_members - {g for g in fm if members[g] == 1}
-                resolved = self.resolve(ms, FigureContext(named, in_families, self.lexicon))
+                context = FigureContext(named, in_families, self.lexicon)
+                if doubtful:
+                    resolved = [(m, CONTEXT_FACTOR, "figure_context") for m in ms
+                                if context.support(m.hgnc_symbol) > 0]  # fmt: skip
+                else:
+                    resolved = self.resolve_explained(ms, context)
             else:
-                resolved = [(m, 1.0) for m in ms]
+                resolved = [(m, 1.0, "") for m in ms]
             seen: set[str] = set()
-            for m, factor in resolved:
+            for m, factor, how in resolved:
                 if m.hgnc_symbol not in seen:
                     seen.add(m.hgnc_symbol)
-                    mentions.append(self._mention(cand, m, factor))
+                    mentions.append(self._mention(cand, m, factor, how))
+        if self.include_names:
+            mentions.extend(self._name_mentions(words, mentions))
         return mentions
 
-    def _match_candidate(self, cand: Candidate) -> list[WordMatch]:
-        """The candidate's matches; else those of the engine's next-best reading.
+    @property
+    def names(self) -> NameIndex:
+        """The name index (HGNC approved names and curated names), loaded on first use."""
+        if self._names is None:
+            self._names = default_name_index()
+        return self._names
 
-        Only a clear hit counts for an alternative reading (no ambiguous synonym,
-        no family), and it is marked with the ``ocr_alternative`` step.
+    def _name_mentions(self, words: Sequence[OcrToken], found: Sequence[Mention]) -> list[Mention]:
+        """Mentions of full names, on one line or wrapped onto the line below.
+
+        A name is skipped where a mention of the same gene already covers its box
+        ("E-cadherin" is CDH1 through the symbol cascade already).
+        """
+        boxes: dict[str, list[tuple[float, float, float, float]]] = {}
+        for m in found:
+            boxes.setdefault(m.hgnc_symbol, []).append((m.x0, m.y0, m.x1, m.y1))
+        lines = [_name_words(line) for line in group_lines(words)]
+        keys = [[word_key(w.text) for w in line] for line in lines]
+        out: list[Mention] = []
+        for li, line in enumerate(lines):
+            spans = [(line[a:b], names, False) for a, b, names in self.names.spans(keys[li])]
+            if li + 1 < len(lines) and _below(line[-1], lines[li + 1][0]):
+                joined = line + lines[li + 1]
+                for a, b, names in self.names.spans(keys[li] + keys[li + 1]):
+                    if a < len(line) < b:
+                        spans.append((joined[a:b], names, True))
+            for span, names, wrapped in spans:
+                entry = names[0]
+                text = " ".join(w.text for w in span)
+                if len(span) == 1 and (
+                    text in self.stoplist or (text.isalpha() and len(entry.name.split()) > 1)
+                ):
+                    continue  # "proteins" is not "protein S", "Selenoproteins" not one
+                box = (
+                    min(w.x0 for w in span),
+                    min(w.y0 for w in span),
+                    max(w.x1 for w in span),
+                    max(w.y1 for w in span),
+                )
+                if any(_overlap(box, b) for b in boxes.get(entry.hgnc_symbol, ())):
+                    continue
+                boxes.setdefault(entry.hgnc_symbol, []).append(box)
+                confidence = min(w.confidence for w in span) * SOURCE_FACTOR[NAME_SOURCE]
+                out.append(
+                    Mention(
+                        word=text,
+                        symbol=entry.name,
+                        source=NAME_SOURCE,
+                        hgnc_symbol=entry.hgnc_symbol,
+                        entrez=entry.entrez,
+                        x0=box[0],
+                        y0=box[1],
+                        x1=box[2],
+                        y1=box[3],
+                        confidence=round(confidence, 4),
+                        transforms=("name", "line_break") if wrapped else ("name",),
+                    )
+                )
+        return out
+
+    def _doubtful(self, cand: Candidate, ms: Sequence[WordMatch]) -> bool:
+        """A short synonym read with doubt: the engine was unsure or saw other readings.
+
+        Three- and four-character aliases ("TUG", "DAM1", "FA-1") are what noise in
+        dense figures most often spells; read cleanly they are kept, read with
+        doubt they must name a gene the figure supports (``FigureContext.support``).
+        Words with curated context rules decide through those rules instead.
+        """
+        if not ms or (cand.confidence >= DOUBT_CONFIDENCE and not cand.alternatives):
+            return False
+        return all(
+            m.term.source in _SYNONYM_SOURCES
+            and not m.ambiguous
+            and not m.transforms
+            and not any(c.islower() for c in m.word)
+            and len(compact_key(m.term.term)) <= SHORT_SYNONYM
+            and compact_key(m.part) not in self.context_rules
+            and compact_key(m.variant) not in self.context_rules
+            for m in ms
+        )
+
+    def _match_candidate(self, cand: Candidate) -> list[WordMatch]:
+        """The candidate's matches, or those of the engine's next-best reading.
+
+        An alternative reading is tried when the text names nothing, or names a
+        gene only weakly (see ``_weak``) while the alternative names an approved
+        symbol ("Jakl" is the JAKL alias of JAK3 read for "Jak1"). Only a clear hit
+        counts for an alternative: an approved symbol in exact, upper or rodent
+        case, or a synonym written exactly in the engine's next-best reading; no
+        ambiguous synonym, no family. Its matches carry the ``ocr_alternative`` step.
         """
         found = self.match_word(cand.text)
-        if found or not cand.alternatives or cand.text in self.stoplist:
+        if not cand.alternatives or cand.text in self.stoplist:
             return found
-        for alt in cand.alternatives:
+        if found and not all(_weak(m) for m in found):
+            return found
+        for rank, alt in enumerate(cand.alternatives):
             ms = self.match_word(alt)
-            if ms and not any(m.ambiguous or m.term.source == "famplex" for m in ms):
-                return [
-                    WordMatch(alt, m.part, m.variant, m.term, ("ocr_alternative", *m.transforms),
-                              m.lookup)
-                    for m in ms
-                ]  # fmt: skip
-        return []
+            if not ms or not all(_clear_alternative(m) for m in ms):
+                continue
+            if rank and any(m.term.source != "hgnc_symbol" for m in ms):
+                continue  # a synonym only from the engine's next-best reading
+            if found and not any(m.term.source == "hgnc_symbol" for m in ms):
+                continue
+            return [
+                WordMatch(alt, m.part, m.variant, m.term, ("ocr_alternative", *m.transforms),
+                          m.lookup)
+                for m in ms
+            ]  # fmt: skip
+        return found
 
     def _needs_context(self, ms: Sequence[WordMatch]) -> bool:
         rules = self.context_rules
@@ -546,20 +684,31 @@ class Recogniser:
         self, matches: Sequence[WordMatch], context: FigureContext
     ) -> list[tuple[WordMatch, float]]:
         """Context rules, then the ambiguity policy, per list item; (match, factor) pairs."""
+        return [(m, factor) for m, factor, _ in self.resolve_explained(matches, context)]
+
+    def resolve_explained(
+        self, matches: Sequence[WordMatch], context: FigureContext
+    ) -> list[tuple[WordMatch, float, str]]:
+        """As ``resolve``, with the step that decided: ``context_rule``, ``figure_context``,
+        ``family_named_members`` or "" when the matches stand as they are."""
         by_part: dict[str, list[WordMatch]] = {}
         for m in matches:
             by_part.setdefault(m.part, []).append(m)
-        out: list[tuple[WordMatch, float]] = []
+        out: list[tuple[WordMatch, float, str]] = []
         for part, ms in by_part.items():
             ruled = self._apply_rules(part, ms, context)
             if ruled is not None:
-                out.extend(ruled)
+                out.extend((m, factor, "context_rule") for m, factor in ruled)
             elif ms[0].ambiguous:
-                out.extend((m, CONTEXT_FACTOR) for m in resolve_ambiguous(ms, context))
+                out.extend(
+                    (m, CONTEXT_FACTOR, "figure_context") for m in resolve_ambiguous(ms, context)
+                )
             elif ms[0].term.source == "famplex":
-                out.extend((m, 1.0) for m in resolve_family(ms, context))
+                kept = resolve_family(ms, context)
+                how = "family_named_members" if len(kept) < len(ms) else ""
+                out.extend((m, 1.0, how) for m in kept)
             else:
-                out.extend((m, 1.0) for m in ms)
+                out.extend((m, 1.0, "") for m in ms)
         return out
 
     def _apply_rules(
@@ -589,14 +738,23 @@ class Recogniser:
         return None
 
     @staticmethod
-    def _mention(cand: Candidate, m: WordMatch, factor: float) -> Mention:
+    def _mention(cand: Candidate, m: WordMatch, factor: float, how: str = "") -> Mention:
+        """The Mention of one match; ``transforms`` names every step that changed the word:
+        the cascade's rules, the lookup key when not exact (``casefold``, ``compact``)
+        and what decided between genes (``how``)."""
         confidence = (
             cand.confidence * SOURCE_FACTOR[m.term.source] * LOOKUP_FACTOR[m.lookup] * factor
         )
-        if m.transforms[:1] == ("ocr_alternative",):
+        alternative = m.transforms[:1] == ("ocr_alternative",)
+        if alternative:
             confidence *= ALTERNATIVE_FACTOR
+        transforms = m.transforms
+        if m.lookup != "exact":
+            transforms = (*transforms, m.lookup)
+        if how:
+            transforms = (*transforms, how)
         return Mention(
-            word=m.word if m.transforms[:1] == ("ocr_alternative",) else cand.text,
+            word=m.word if alternative else cand.text,
             symbol=m.term.term,
             source=m.term.source,
             hgnc_symbol=m.term.hgnc_symbol,
@@ -606,9 +764,73 @@ class Recogniser:
             x1=cand.x1,
             y1=cand.y1,
             confidence=round(confidence, 4),
-            transforms=m.transforms,
+            transforms=transforms,
             family=m.term.family,
         )
+
+
+def _weak(m: WordMatch) -> bool:
+    """A synonym reached only by case folding or compaction, or a short one."""
+    return m.term.source in _SYNONYM_SOURCES and (
+        m.lookup != "exact" or len(compact_key(m.term.term)) <= SHORT_SYNONYM
+    )
+
+
+def _clear_alternative(m: WordMatch) -> bool:
+    """Whether an engine's alternative reading may stand for the word (see ``_match_candidate``)."""
+    if m.ambiguous or m.term.source == "famplex":
+        return False
+    if m.term.source == "hgnc_symbol":
+        return (
+            m.lookup == "exact"
+            or bool(_UPPER_CASED.match(m.variant))
+            or bool(_RODENT_CASED.match(m.variant))
+        )
+    return _case_exact(m.variant, m.term.term)
+
+
+def _rodent_cased_figure(matches: Iterable[Sequence[WordMatch]]) -> bool:
+    """Whether the figure writes its genes in rodent casing ("Ifit3", "Jak1").
+
+    Counted on approved symbols read directly: at least two in rodent casing and
+    no fewer than in upper case.
+    """
+    rodent = upper = 0
+    for ms in matches:
+        for m in ms:
+            if m.term.source != "hgnc_symbol" or m.ambiguous or m.transforms:
+                continue
+            if m.lookup == "exact":
+                upper += 1 if _UPPER_CASED.match(m.variant) else 0
+            elif _RODENT_CASED.match(m.variant):
+                rodent += 1
+    return rodent >= 2 and rodent >= upper
+
+
+def _case_plausible(m: WordMatch, rodent_figure: bool) -> bool:
+    """A short Capitalised word reaches a synonym by case folding only on rodent figures."""
+    if m.term.source not in _SYNONYM_SOURCES or m.lookup == "exact" or rodent_figure:
+        return True
+    return not _CAPITALISED_SHORT.match(m.variant)
+
+
+def _name_words(line: Sequence[OcrToken]) -> list[OcrToken]:
+    """A line's words for name matching: list items apart ("Actin/Vimentin"), OCR fixes."""
+    out: list[OcrToken] = []
+    for w in line:
+        text = RULES["ocr_fixes"](w.text)[:1] or [w.text]
+        parts = [p for p in _NAME_LIST_SPLIT.split(text[0]) if p]
+        out.extend(replace(w, text=p) for p in parts) if len(parts) > 1 else out.append(
+            replace(w, text=text[0]) if text[0] != w.text else w
+        )
+    return out
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two boxes share any area (or are the same zero-size box)."""
+    if a == b:
+        return True
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 @dataclass(frozen=True)

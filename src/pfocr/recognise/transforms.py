@@ -83,6 +83,8 @@ GREEK_TO_NAME: dict[str, str] = {
 }
 _GREEK_CHARS = "".join(GREEK_TO_LATIN)
 _GREEK_CLASS = f"[{_GREEK_CHARS}]"
+_HAS_GREEK = re.compile(_GREEK_CLASS)
+_GREEK_TO_LATIN_TABLE = str.maketrans(GREEK_TO_LATIN)
 
 #: Lookalikes of the lexicon's characters: Cyrillic and Greek capitals inside Latin
 #: words, Unicode dashes, slashes and dotless letters (NFKC folds fullwidth forms).
@@ -406,10 +408,17 @@ _NAME_SWAPS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]],
     (re.compile(r"^AC-?(\d)$"), r"ADCY\1"),
 )  # fmt: skip
 
+#: Cheap pre-checks: most words contain nothing the swap tables could rewrite.
+_MAY_OCR_GREEK = re.compile(r"[xXyY]|P13K|EB13|TRADE")
+_MAY_NAME_SWAP = re.compile(
+    r"(?i:cadherin|catenin|14-3-3|frizzled|beclin|cyclin|caspase|integrin|calcineurin"
+    r"|nucleolin|vitronectin|plasmin|mGluR|NMDAR|Grg|MAPKK)|^AC-?\d"
+)
+
 
 def greek_to_latin(word: str) -> str:
     """Greek letters (and spelled names as units) to HGNC's Latin letters."""
-    out = "".join(GREEK_TO_LATIN.get(c, c) for c in word)
+    out = word.translate(_GREEK_TO_LATIN_TABLE) if _HAS_GREEK.search(word) else word
     return _SPELLED_GREEK.sub(lambda m: _NAME_TO_LETTER[m.group(1).lower()], out)
 
 
@@ -422,16 +431,19 @@ def swaps(word: str) -> list[str]:
     Name keys are case-insensitive, so mixed-case words match them.
     """
     letters = greek_to_latin(word)
-    for pattern, repl in _OCR_GREEK + _OCR_DIGITS:
-        letters = pattern.sub(repl, letters)
+    if _MAY_OCR_GREEK.search(letters):
+        for pattern, repl in _OCR_GREEK + _OCR_DIGITS:
+            letters = pattern.sub(repl, letters)
     variants = [letters]
     named = letters
-    for pattern, repl in _ROMAN:
-        named, n = pattern.subn(repl, named)
-        if n:
-            break
-    for pattern, swap in _NAME_SWAPS:
-        named = pattern.sub(swap, named)  # type: ignore[arg-type]
+    if named.endswith(("I", "V")):
+        for pattern, repl in _ROMAN:
+            named, n = pattern.subn(repl, named)
+            if n:
+                break
+    if _MAY_NAME_SWAP.search(named):
+        for pattern, swap in _NAME_SWAPS:
+            named = pattern.sub(swap, named)  # type: ignore[arg-type]
     variants.append(named)
     return [v for v in dict.fromkeys(variants) if v != word]
 

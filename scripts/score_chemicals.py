@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Score the chemical and disease recognisers on stored figure OCR and on hand-labelled text.
+
+    python scripts/score_chemicals.py                    # both scores
+    python scripts/score_chemicals.py --no-supplementary # without MeSH supplementary concepts
+    python scripts/score_chemicals.py --errors           # list false positives and misses
+    python scripts/score_chemicals.py --without-chebi    # figures scored by MeSH id and name only
+
+1. Figures: OCR tokens from a pfocr store (table ``ocr_tokens``; captions from ``figures``)
+   go through ``ChemicalRecogniser``; the predictions are written to ``--out`` and scored
+   with the benchmark's ``score_extra.py --kind chemicals``.
+2. Text: ``tests/fixtures/chem_disease_texts.tsv`` (captions and titles) against the mentions
+   labelled by hand in ``tests/fixtures/chem_disease_gold.tsv`` (``doc, span, text, kind,
+   mesh``). A prediction is right when its span overlaps a gold span of its kind; precision
+   and recall are over mentions, with a MeSH-agreement rate on the right ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sqlite3
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from pfocr.models import OcrToken
+from pfocr.recognise.chemicals import ChemicalRecogniser
+from pfocr.recognise.diseases import DiseaseRecogniser
+
+REPO = Path(__file__).resolve().parent.parent
+STORE = Path("/work/bench-out/bench-dev/pfocr.sqlite")
+BENCH = Path("/work/shared/bench-dev")
+TEXTS = REPO / "tests/fixtures/chem_disease_texts.tsv"
+GOLD = REPO / "tests/fixtures/chem_disease_gold.tsv"
+
+
+def load_tokens(store: Path) -> tuple[dict[str, list[OcrToken]], dict[str, str]]:
+    """OCR tokens and caption/title context per figure from a pfocr store."""
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+        tokens: dict[str, list[OcrToken]] = defaultdict(list)
+        rows = db.execute(
+            "SELECT figid, kind, line, text, x0, y0, x1, y1, confidence, alternatives"
+            " FROM ocr_tokens ORDER BY figid, seq"
+        )
+        for figid, kind, line, text, x0, y0, x1, y1, conf, alternatives in rows:
+            tokens[figid].append(
+                OcrToken(text, x0, y0, x1, y1, conf, kind, line, tuple(json.loads(alternatives)))
+            )
+        context = {
+            figid: " ".join((figtitle, caption, papertitle))
+            for figid, figtitle, caption, papertitle in db.execute(
+                "SELECT figid, figtitle, caption, papertitle FROM figures"
+            )
+        }
+    return dict(tokens), context
+
+
+def score_figures(
+    recogniser: ChemicalRecogniser, store: Path, out: Path, show: bool, with_chebi: bool = True
+) -> None:
+    tokens, context = load_tokens(store)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(["figure_id", "word", "chebi", "mesh", "mesh_name", "source"])
+        for figid in sorted(tokens):
+            for m in recogniser.recognise(tokens[figid], context.get(figid, "")):
+                chebi = m.chebi if with_chebi else ""
+                writer.writerow([figid, m.word, chebi, m.mesh, m.name, m.source])
+    command = [
+        sys.executable,
+        str(BENCH / "score_extra.py"),
+        "--kind",
+        "chemicals",
+        str(BENCH / "truth/dev-chemicals.tsv"),
+        str(out),
+    ]
+    if not show:
+        command.append("--quiet")
+    how = "ChEBI, MeSH and name" if with_chebi else "MeSH and name only"
+    print(f"== figures ({store}; {how}) -> {out}")
+    print(subprocess.run(command, capture_output=True, text=True, check=False).stdout)
+
+
+def load_gold() -> tuple[dict[str, str], dict[tuple[str, str], list[tuple[int, int, str]]]]:
+    texts = {
+        r["doc"]: r["text"] for r in csv.DictReader(TEXTS.open(encoding="utf-8"), delimiter="\t")
+    }
+    gold: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+    lines = (line for line in GOLD.open(encoding="utf-8") if not line.startswith("#"))
+    for row in csv.DictReader(lines, delimiter="\t"):
+        start, end = (int(x) for x in row["span"].split(":"))
+        if texts[row["doc"]][start:end] != row["text"]:
+            raise SystemExit(f"{GOLD}: span {row['span']} of {row['doc']} is not {row['text']!r}")
+        gold[row["doc"], row["kind"]].append((start, end, row["mesh"]))
+    return texts, gold
+
+
+def score_text(chemicals: ChemicalRecogniser, diseases: DiseaseRecogniser, show: bool) -> None:
+    texts, gold = load_gold()
+    print(f"== hand-labelled text ({len(texts)} texts, {GOLD.name})")
+    for kind, recogniser in (("chemical", chemicals), ("disease", diseases)):
+        tp = fp = found = total = mesh_same = 0
+        errors = []
+        for doc, text in texts.items():
+            truth = gold.get((doc, kind), [])
+            # the figure's other texts (caption and title) are its context, as in the pipeline
+            figure = doc.split(":")[0]
+            context = " ".join(t for d, t in texts.items() if d.split(":")[0] == figure)
+            total += len(truth)
+            hit = [False] * len(truth)
+            for m in recogniser.recognise_text(text, context):
+                s, e = int(m.x0), int(m.x1)
+                match = [i for i, (gs, ge, _) in enumerate(truth) if s < ge and gs < e]
+                if match:
+                    tp += 1
+                    mesh_same += any(truth[i][2] == m.mesh for i in match)
+                    for i in match:
+                        hit[i] = True
+                else:
+                    fp += 1
+                    errors.append(f"  FP {doc} {text[s:e]!r} -> {m.mesh} {m.name} ({m.source})")
+            found += sum(hit)
+            errors += [
+                f"  FN {doc} {text[gs:ge]!r} {mesh}"
+                for (gs, ge, mesh), h in zip(truth, hit, strict=True)
+                if not h
+            ]
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = found / total if total else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        agree = mesh_same / tp if tp else 0.0
+        print(
+            f"{kind:9s} precision {precision:.3f} ({tp}/{tp + fp})  recall {recall:.3f} "
+            f"({found}/{total})  F1 {f1:.3f}  same MeSH id {agree:.3f}"
+        )
+        if show:
+            print("\n".join(errors))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, default=STORE)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/pfocr-chemicals-pred.tsv"))
+    parser.add_argument("--no-supplementary", action="store_true")
+    parser.add_argument("--errors", action="store_true", help="list false positives and misses")
+    parser.add_argument("--without-chebi", action="store_true", help="also score without ChEBI")
+    args = parser.parse_args()
+    chemicals = ChemicalRecogniser(include_supplementary=not args.no_supplementary)
+    diseases = DiseaseRecogniser()
+    if args.store.is_file():
+        score_figures(chemicals, args.store, args.out, args.errors)
+        if args.without_chebi:
+            score_figures(chemicals, args.store, args.out, args.errors, with_chebi=False)
+    else:
+        print(f"no store at {args.store}: figure score skipped")
+    score_text(chemicals, diseases, args.errors)
+
+
+if __name__ == "__main__":
+    main()

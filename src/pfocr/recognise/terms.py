@@ -1,0 +1,493 @@
+"""Dictionary matching of multi-word names in OCR lines and plain text.
+
+Shared by the chemical and disease recognisers. A name is looked up by a key that ignores
+what OCR and authors vary freely: spaces and hyphens (``Acetyl-CoA`` = ``acetyl CoA``),
+superscripts and charge spellings (``Ca²⁺`` = ``Ca(2+)`` = ``Ca++`` = ``Ca2+``), Greek letters
+versus their names (``α-KG`` = ``alpha-KG``) and lookalike dashes. Case matters for
+abbreviation-like terms (``cAMP``, ``NO``, ``PC``), not for ordinary names (``GLUCOSE``).
+Spans of up to ``MAX_SPAN_WORDS`` words are tried on each line and across a line break when
+the next line sits right below; the longest match wins and each word is used once.
+
+Decisions that depend on the figure are data: a term with context words is accepted only if
+one of them occurs in the context (caption, titles, the figure's other words), and stop
+words (English words that vocabularies list as entry terms) are never accepted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pfocr.errors import LexiconError
+from pfocr.models import OcrToken
+from pfocr.recognise.transforms import GREEK_TO_NAME, HOMOGLYPHS
+
+MAX_SPAN_WORDS = 6
+#: Compact keys at most this long (``cAMP``, ``ATP``) must match with their exact case.
+SHORT_KEY = 5
+SOURCE_CURATED = "curated"
+
+_HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
+_RADICAL_DOTS = str.maketrans({"·": "•", "∙": "•", "⋅": "•", "●": "•"})
+_GREEK_TABLE = str.maketrans(GREEK_TO_NAME)
+_PAREN_CHARGE = re.compile(r"\((\d*)([+-])\)")
+_DOUBLE_CHARGE = re.compile(r"(?<=[A-Za-z\])])([+-])\1$")
+_SIGN_FIRST = re.compile(r"(?<=[A-Za-z\])])([+-])(\d)$")
+_SPACED_CHARGE = re.compile(r"(?<=[A-Za-z0-9])\s+(\d?[+-])$")
+_FINAL_MINUS = re.compile(r"(?<=[A-Za-z0-9\]\)•])-$")
+_SEPARATORS = re.compile(r"[\s\-_]+")
+_WORD = re.compile(r"[^\s\u2190-\u21ff\u27f5\u27f6\u22a3]+")
+_LEAD_JUNK = re.compile(r"^[\"'“”‘’`*,;:.!?\[\]{}<>|~]+")
+_TRAIL_JUNK = re.compile(r"[\"'“”‘’`*,;:.!?\[\]{}<>|~]+$")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_TITLE_WORD = re.compile(r"^[A-Z][a-z]{3,}$")
+#: Words after a chemical that make the whole label a protein or a process
+#: ("Cystathionine g-lyase", "ATP synthase", "Glucose transporter", "Insulin receptor").
+_NOT_A_SUBSTANCE_NEXT = re.compile(
+    r"^(?![Rr]elease$|[Ii]ncrease$|[Dd]ecrease$|[Pp]hase$|[Dd]isease$|[Cc]ase$)"
+    r"(?:[A-Za-z0-9\-]*[A-Za-z]{2}ase|receptors?|transporters?|channels?|carriers?|sensors?"
+    r"|binding|pump|uptake|exchangers?|rafts?|droplets?|requiring|inducible|responsive)s?$",
+    re.IGNORECASE,
+)
+#: Words after a disease name that make it the name of a pathogen or a gene ("dengue
+#: virus", "influenza viral RNA", "melanoma differentiation-associated gene 5", "tumor
+#: necrosis factor", "tumor suppressor").
+_PATHOGEN_NEXT = re.compile(
+    r"^(?:[a-z]*virus|[a-z]*viruses|viral|virions?|vaccines?|bacteri(?:um|a)"
+    r"|(?:[a-z]+-)?associated|suppressors?|necrosis)$",
+    re.IGNORECASE,
+)
+#: An abbreviated genus before a name makes it a species ("M. tuberculosis"; the dot is
+#: stripped with the other punctuation around words).
+_GENUS_BEFORE = re.compile(r"^[A-Z]\.?$")
+
+
+@lru_cache(maxsize=1 << 16)
+def normalise_surface(text: str) -> str:
+    """NFKC, lookalike dashes, Greek letters spelled out and charges written ``X2+``."""
+    text = unicodedata.normalize("NFKC", text).translate(_HOMOGLYPH_TABLE)
+    text = text.translate(_RADICAL_DOTS).translate(_GREEK_TABLE)
+    text = _PAREN_CHARGE.sub(r"\1\2", text)
+    text = _SPACED_CHARGE.sub(r"\1", text)
+    text = _DOUBLE_CHARGE.sub(r"2\1", text)
+    return _SIGN_FIRST.sub(r"\2\1", text)
+
+
+@lru_cache(maxsize=1 << 16)
+def exact_key(text: str) -> str:
+    """Case-preserving key: spaces and hyphens dropped, a short trailing charge kept."""
+    text = normalise_surface(text.strip())
+    if len(text) <= 8 and _FINAL_MINUS.search(text):
+        text = text[:-1] + "⁻"  # "Cl-", "HCO3-": a charge, not a hyphen
+    return _SEPARATORS.sub("", text)
+
+
+def folded_key(text: str) -> str:
+    """Case-insensitive key."""
+    return exact_key(text).casefold()
+
+
+def is_case_sensitive(term: str) -> bool:
+    """Abbreviation-like terms match case-exactly: short ones, and mixed-case words.
+
+    ``ATP``, ``cAMP``, ``PtdIns(4,5)P2`` and ``LY294002`` keep their case; ``Glucose``,
+    ``Nitric Oxide`` and ``Acetyl Coenzyme A`` match in any case.
+    """
+    key = exact_key(term)
+    if len(key) <= SHORT_KEY:
+        return True
+    for word in re.split(r"[\s\-]+", normalise_surface(term)):
+        if sum(c.isupper() for c in word) >= 2 or re.search(r"[a-z][A-Z]", word):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lexicon term and what it grounds to (``ids`` in the recogniser's column order)."""
+
+    term: str
+    name: str
+    ids: tuple[str, ...]
+    source: str
+    context: tuple[str, ...] = ()
+    over_gene: bool = False
+
+
+@dataclass(frozen=True)
+class Word:
+    """One cleaned OCR word (or text word) with its box and place in the figure."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+    line: int
+    index: int
+    #: What joined this word to the next one in the source: a space, or "-" / "/" when one
+    #: written word was split ("GTP-bound" -> "GTP", "bound"; "ROS/NOS").
+    glue: str = " "
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A lexicon entry matched by a run of words."""
+
+    entry: Entry
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+
+def join_words(words: Sequence[Word]) -> str:
+    """The words as one string, rejoined as written; a line ending in a hyphen joins the next."""
+    out = words[0].text
+    for previous, word in itertools.pairwise(words):
+        glue = "" if previous.text.endswith("-") else previous.glue
+        out += glue + word.text
+    return out
+
+
+def clean_word(text: str) -> tuple[str, int]:
+    """The word without surrounding punctuation (charges and balanced brackets kept).
+
+    Returns the cleaned word and its offset inside ``text``.
+    """
+    stripped = _LEAD_JUNK.sub("", text)
+    start = len(text) - len(stripped)
+    stripped = _TRAIL_JUNK.sub("", stripped)
+    while stripped.startswith("(") and stripped.count("(") > stripped.count(")"):
+        stripped, start = stripped[1:], start + 1
+    while stripped.endswith(")") and stripped.count(")") > stripped.count("("):
+        stripped = stripped[:-1]
+    if stripped.startswith("(") and stripped.endswith(")") and stripped.count("(") == 1:
+        stripped, start = stripped[1:-1], start + 1
+    return stripped, start
+
+
+_SPLIT_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[A-Za-z][a-z]{3,}(?:$|[-/]))")
+
+
+def split_parts(word: str) -> list[tuple[int, int, str]]:
+    """Pieces of a written word worth looking up alone, as (start, end, glue to next).
+
+    Split at "/" ("ROS/NOS", "Ca2+/calmodulin") and at a hyphen before a word
+    ("GTP-bound", "LPS-induced", "arthritis-susceptible"); the glue lets a longer span
+    rejoin the pieces exactly as written ("I/R", "alpha-Ketoglutarate").
+    """
+    cuts = [(m.start(), "/") for m in re.finditer(r"(?<=.)/(?=.)", word)]
+    cuts += [(m.start(), "-") for m in _SPLIT_HYPHEN.finditer(word)]
+    parts, start = [], 0
+    for position, glue in sorted(cuts):
+        if position > start:
+            parts.append((start, position, glue))
+        start = position + 1
+    parts.append((start, len(word), " "))
+    return [p for p in parts if p[1] > p[0]]
+
+
+def _words_of(
+    text: str, x0: float, x1: float, y0: float, y1: float, conf: float, line: int, first: int
+) -> list[Word]:
+    n = len(text)
+    width = (x1 - x0) / n if n else 0.0
+    words = []
+    for m in _WORD.finditer(text):
+        cleaned, offset = clean_word(m.group(0))
+        if not cleaned:
+            continue
+        for part_start, part_end, glue in split_parts(cleaned):
+            start = m.start() + offset + part_start
+            end = m.start() + offset + part_end
+            words.append(
+                Word(
+                    cleaned[part_start:part_end],
+                    x0 + width * start,
+                    y0,
+                    x0 + width * end,
+                    y1,
+                    conf,
+                    line,
+                    first + len(words),
+                    glue,
+                )
+            )
+    return words
+
+
+def lines_from_tokens(tokens: Sequence[OcrToken]) -> list[list[Word]]:
+    """OCR tokens as lines of words; line tokens are split with proportional boxes.
+
+    When the engine gave both lines and words, the lines are used.
+    """
+    line_tokens = [t for t in tokens if t.kind != "word"]
+    lines: list[list[Word]] = []
+    count = 0
+    if line_tokens:
+        for number, token in enumerate(line_tokens):
+            words = _words_of(
+                token.text, token.x0, token.x1, token.y0, token.y1, token.confidence, number, count
+            )
+            count += len(words)
+            lines.append(words)
+        return lines
+    by_line: dict[int, list[OcrToken]] = {}
+    for token in tokens:
+        by_line.setdefault(token.line, []).append(token)
+    for number, line in enumerate(by_line.values()):
+        words = []
+        for token in sorted(line, key=lambda t: t.x0):
+            cleaned, _ = clean_word(token.text)
+            if cleaned:
+                words.append(
+                    Word(
+                        cleaned,
+                        token.x0,
+                        token.y0,
+                        token.x1,
+                        token.y1,
+                        token.confidence,
+                        number,
+                        count,
+                    )
+                )
+                count += 1
+        lines.append(words)
+    return lines
+
+
+def lines_from_text(text: str) -> list[list[Word]]:
+    """Plain text as one line of words whose boxes are character offsets."""
+    return [_words_of(text, 0.0, float(len(text)), 0.0, 1.0, 1.0, 0, 0)] if text else []
+
+
+def _below(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
+    """``lower`` starts right under ``upper`` and overlaps it horizontally."""
+    if not upper or not lower:
+        return False
+    top = min(w.y0 for w in upper)
+    bottom = max(w.y1 for w in upper)
+    height = max(bottom - top, 1.0)
+    gap = min(w.y0 for w in lower) - bottom
+    if not (-0.4 * height <= gap <= 0.9 * height):
+        return False
+    left, right = min(w.x0 for w in upper), max(w.x1 for w in upper)
+    return min(w.x0 for w in lower) < right + height and max(w.x1 for w in lower) > left - height
+
+
+#: Lower wins among entries matched by the same words (see ``_preference``).
+SOURCE_ORDER = (
+    SOURCE_CURATED,
+    "mesh_label",
+    "mesh_entry",
+    "chebi_name",
+    "doid",
+    "mondo",
+    "mesh_scr",
+)
+
+
+def _preference(entry: Entry, text: str) -> tuple[bool, bool, int, bool]:
+    """Curated rows first, then a term that is the heading itself, then by table, then case."""
+    rank = SOURCE_ORDER.index(entry.source) if entry.source in SOURCE_ORDER else len(SOURCE_ORDER)
+    return (
+        entry.source != SOURCE_CURATED,
+        folded_key(entry.term) != folded_key(entry.name),
+        rank,
+        entry.term != text,
+    )
+
+
+def _spans_ok(term: str, span: Sequence[Word]) -> bool:
+    """Words may only be joined where the term has a space or hyphen, or the line broke
+    after a hyphen: "T 4" is not "T4", "form. In" is not "Formin"."""
+    breaks = len(re.findall(r"[\s\-]+", normalise_surface(term).strip()))
+    joins = sum(1 for w in span[:-1] if w.glue == " " and not w.text.endswith("-"))
+    return joins <= breaks
+
+
+def context_pattern(word: str) -> re.Pattern[str]:
+    """Lower-case context words match as word prefixes in any case ("diabet" in "Diabetes");
+    others match whole words with their case ("PKC", "NOS")."""
+    if word == word.lower():
+        return re.compile(rf"(?<![^\W_]){re.escape(word)}", re.IGNORECASE)
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])")
+
+
+class TermMatcher:
+    """Finds lexicon entries in lines of words; knows nothing about what they denote."""
+
+    def __init__(
+        self, entries: Iterable[Entry], stopwords: Iterable[str] = (), *, kind: str = "chemical"
+    ) -> None:
+        self._next_rule = _NOT_A_SUBSTANCE_NEXT if kind == "chemical" else _PATHOGEN_NEXT
+        self._genus_rule = kind != "chemical"  # "(A) pristane" is a panel letter, not a genus
+        self._exact: dict[str, list[Entry]] = {}
+        self._folded: dict[str, list[Entry]] = {}
+        self._stop = {folded_key(w) for w in stopwords}
+        for entry in entries:
+            key = exact_key(entry.term)
+            if not key or folded_key(entry.term) in self._stop:
+                continue
+            if is_case_sensitive(entry.term):
+                self._exact.setdefault(key, []).append(entry)
+                if _TITLE_WORD.match(entry.term):  # "Tumor" is also written "tumor"
+                    self._exact.setdefault(key.lower(), []).append(entry)
+            else:
+                self._folded.setdefault(key.casefold(), []).append(entry)
+        self._patterns: dict[str, re.Pattern[str]] = {}
+
+    def __len__(self) -> int:
+        return sum(map(len, self._exact.values())) + sum(map(len, self._folded.values()))
+
+    def lookup(self, text: str) -> list[Entry]:
+        """Entries whose term matches ``text`` (case-exact ones first)."""
+        key = exact_key(text)
+        if not key or not _HAS_LETTER.search(key):
+            return []
+        found = list(self._exact.get(key, ()))
+        found += self._folded.get(key.casefold(), ())
+        if not found and len(key) >= 5 and key.endswith("s") and key[-2].islower():
+            found = list(self._folded.get(key[:-1].casefold(), ()))  # "ceramides", "tumors"
+        return found
+
+    def _context_ok(self, entry: Entry, context: str) -> bool:
+        """No context words, or one of them (or the heading the term stands for) in context."""
+        if not entry.context:
+            return True
+        heading = re.sub(r"(?<=[a-z]{3})s$", "", entry.name.lower())
+        for word in (*entry.context, heading):
+            pattern = self._patterns.get(word)
+            if pattern is None:
+                pattern = self._patterns[word] = context_pattern(word)
+            if pattern.search(context):
+                return True
+        return False
+
+    def _candidates(
+        self, lines: Sequence[Sequence[Word]], cross_lines: bool
+    ) -> list[tuple[Word, ...]]:
+        spans: list[tuple[Word, ...]] = []
+        for line in lines:
+            for i in range(len(line)):
+                for n in range(1, min(MAX_SPAN_WORDS, len(line) - i) + 1):
+                    spans.append(tuple(line[i : i + n]))
+        if cross_lines:
+            for upper, lower in itertools.pairwise(lines):
+                if not _below(upper, lower):
+                    continue
+                for a in range(1, min(MAX_SPAN_WORDS - 1, len(upper)) + 1):
+                    for b in range(1, min(MAX_SPAN_WORDS - a, len(lower)) + 1):
+                        spans.append((*upper[len(upper) - a :], *lower[:b]))
+        return spans
+
+    def find(
+        self, lines: Sequence[Sequence[Word]], context: str, *, cross_lines: bool = True
+    ) -> list[Hit]:
+        """Non-overlapping hits, longest spans first, in reading order.
+
+        ``context`` is searched for the context words of ambiguous entries.
+        """
+        next_word: dict[int, str] = {}
+        previous_word: dict[int, Word] = {}
+        for line in lines:
+            for position, (left, right) in enumerate(itertools.pairwise(line)):
+                previous_word[right.index] = left
+                # the next written word, with the pieces a split took apart ("11-oxidase")
+                written = [right]
+                for piece in line[position + 2 :]:
+                    if written[-1].glue == " ":
+                        break
+                    written.append(piece)
+                next_word[left.index] = join_words(written)
+        hits: list[Hit] = []
+        blocked: list[set[int]] = []
+        for span in self._candidates(lines, cross_lines):
+            if len(span) == 1 and len(exact_key(span[0].text)) < 2:
+                continue
+            entries = self.lookup(join_words(span))
+            entries = [
+                e for e in entries if _spans_ok(e.term, span) and self._context_ok(e, context)
+            ]
+            if not entries:
+                continue
+            following = next_word.get(span[-1].index)
+            preceding = previous_word.get(span[0].index)
+            if (following is not None and self._next_rule.match(following)) or (
+                self._genus_rule and preceding is not None and _GENUS_BEFORE.match(preceding.text)
+            ):
+                # "hepatitis C virus": neither the name nor its parts ("hepatitis") count
+                blocked.append({w.index for w in span})
+                continue
+            entries.sort(key=lambda e: _preference(e, join_words(span)))
+            hits.append(Hit(entries[0], span))
+        hits.sort(key=lambda h: (-len(h.words), h.entry.source != SOURCE_CURATED, h.words[0].index))
+        used: set[int] = set()
+        kept = []
+        for hit in hits:
+            indices = {w.index for w in hit.words}
+            if indices & used or any(indices <= span for span in blocked):
+                continue
+            used |= indices
+            kept.append(hit)
+        kept.sort(key=lambda h: h.words[0].index)
+        return kept
+
+
+def read_curated(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
+    """Rows of a hand-curated TSV (``#`` comments, header row) as dicts; checks the header."""
+    try:
+        lines = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+    except OSError as error:
+        raise LexiconError(f"{path}: cannot read curated table ({error})") from None
+    if not lines:
+        raise LexiconError(f"{path}: empty curated table")
+    header = lines[0].split("\t")
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise LexiconError(f"{path}: missing columns {', '.join(missing)}")
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise LexiconError(f"{path} row {number}: {len(cells)} cells, header has {len(header)}")
+        rows.append(dict(zip(header, cells, strict=True)))
+    return rows
+
+
+def split_context(cell: str) -> tuple[str, ...]:
+    """The ``|``-separated context words of a curated row."""
+    return tuple(w.strip() for w in cell.split("|") if w.strip())
+
+
+def figure_context(lines: Sequence[Sequence[Word]], context: str) -> str:
+    """Caption/title text plus every word the figure shows, for context-word checks."""
+    return context + "\n" + " ".join(w.text for line in lines for w in line)
+
+
+def box(words: Sequence[Word]) -> tuple[float, float, float, float]:
+    """The union box of some words."""
+    return (
+        min(w.x0 for w in words),
+        min(w.y0 for w in words),
+        max(w.x1 for w in words),
+        max(w.y1 for w in words),
+    )
+
+
+def stopwords_for(rows: Iterable[Mapping[str, str]], kind: str) -> set[str]:
+    """Stop words of one kind (``chemical`` or ``disease``) from the curated stop list."""
+    return {row["word"] for row in rows if row["kind"] in (kind, "both")}

