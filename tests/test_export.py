@@ -212,6 +212,11 @@ def test_summary_counts_and_paths(exported: tuple[Path, ExportSummary]) -> None:
         documents=out / "figures.jsonl",
         figures_dir=out / "figures",
         data_dir=out / "_data",
+        gmt_files={
+            out / f"pfocr-{DATE}-gmt-Homo_sapiens.gmt": 4,
+            # The human-and-mouse figure's genes, through HGNC orthologues.
+            out / f"pfocr-{DATE}-gmt-Mus_musculus.gmt": 1,
+        },
     )
 
 
@@ -221,9 +226,18 @@ def test_every_file_stays_inside_its_folder(exported: tuple[Path, ExportSummary]
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     stems = [figure_file_stem(r.figure.figid) for r in ALL_FIGURES]
     assert files == sorted(
-        ["genes.tsv", "figures.jsonl", f"pfocr-{DATE}-gmt-Homo_sapiens.gmt"]
+        [
+            "genes.tsv",
+            "figures.jsonl",
+            f"pfocr-{DATE}-gmt-Homo_sapiens.gmt",
+            f"pfocr-{DATE}-gmt-Mus_musculus.gmt",
+        ]
         + [f"figures/{stem}.md" for stem in stems]
-        + [f"_data/{stem}-genes.tsv" for stem in stems]
+        + [
+            f"_data/{stem}-{kind}.tsv"
+            for stem in stems
+            for kind in ("genes", "chemicals", "diseases")
+        ]
     )
 
 
@@ -581,7 +595,13 @@ def test_jsonl_document_shape_and_flavours(exported: tuple[Path, ExportSummary])
                 "diseases": {"mesh": [], "doid": []},
             },
         },
-        "flavours": {"strict": ["207"], "synonyms": ["207"], "all": ["207", "5290", "5291"]},
+        "flavours": {
+            "strict": ["207"],
+            "synonyms": ["207"],
+            "all": ["207", "5290", "5291"],
+            "names": ["207", "5290", "5291"],
+        },
+        "organisms": ["Homo sapiens", "Mus musculus"],
     }
 
 
@@ -592,9 +612,15 @@ def test_jsonl_alias_only_and_missing_image(exported: tuple[Path, ExportSummary]
         "strict": [],
         "synonyms": ["8600", "8792", "4982"],
         "all": ["8600", "8792", "4982"],
+        "names": ["8600", "8792", "4982"],
     }
     assert documents["PMC1000002__nogenes"]["associatedWith"]["figureUrl"] == ""
-    assert documents["PMC1000002__nogenes"]["flavours"] == {"strict": [], "synonyms": [], "all": []}
+    assert documents["PMC1000002__nogenes"]["flavours"] == {
+        "strict": [],
+        "synonyms": [],
+        "all": [],
+        "names": [],
+    }
     hostile = documents["PMC1000003__hostile"]["associatedWith"]
     assert (
         hostile["figureUrl"] == "https://europepmc.org/articles/PMC1000003/bin/hostile%20figure.jpg"

@@ -101,6 +101,26 @@ def main(debug: bool) -> None:
     show_default=True,
     help="Refuse images with more pixels than this (guards against decompression bombs).",
 )
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Skip reading figures whose pathway score from image and caption is below this "
+    "(PFOCR uses 0.5); they are stored with their score but not published.",
+)
+@click.option(
+    "--edges/--no-edges",
+    default=True,
+    show_default=True,
+    help="Read interactions (arrows, T-bars, lines) between the recognised labels.",
+)
+@click.option(
+    "--classifier",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A pathway classifier from `pfocr classify train` (default: the shipped model).",
+)
 @click.option("--date", "release_date", default=None, help="Release date YYYYMMDD for file names.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 @friendly_errors
@@ -112,6 +132,9 @@ def run(
     force: bool,
     no_export: bool,
     max_pixels: int,
+    min_score: float,
+    edges: bool,
+    classifier: Path | None,
     release_date: str | None,
     quiet: bool,
 ) -> None:
@@ -128,7 +151,13 @@ def run(
     from pfocr.pipeline import PipelineSettings, default_workers, run_pipeline
 
     create_engine(engine)  # fail fast on an unknown engine name
-    settings = PipelineSettings(engine=engine, max_pixels=max_pixels)
+    settings = PipelineSettings(
+        engine=engine,
+        max_pixels=max_pixels,
+        min_score=min_score,
+        edges=edges,
+        classifier=str(classifier.resolve()) if classifier else None,
+    )
     err = _console(stderr=True)
     summary = _with_progress(
         quiet,
@@ -201,6 +230,9 @@ def _print_run_table(out_dir: Path, summary: Any) -> None:
         table.add_column("genes", justify="right")
         table.add_column("genes named (HGNC symbols)", overflow="fold")
         table.add_column("families (members)", overflow="fold")
+        table.add_column("chemicals", overflow="fold")
+        table.add_column("organisms", overflow="fold")
+        table.add_column("pathway score", justify="right")
         for record in iter_records(conn):
             named = list(
                 dict.fromkeys(m.hgnc_symbol for m in record.mentions if m.source != "famplex")
@@ -215,8 +247,18 @@ def _print_run_table(out_dir: Path, summary: Any) -> None:
             family_text = ", ".join(
                 f"{name} ({len(members)})" for name, members in families.items()
             )
+            chemicals = list(dict.fromkeys(c.name for c in record.chemicals))
+            chemical_text = ", ".join(chemicals[:8]) + (" ..." if len(chemicals) > 8 else "")
+            score = record.pathway_score
             table.add_row(
-                record.figure.figid, record.figure.figtitle, str(len(named)), shown, family_text
+                record.figure.figid,
+                record.figure.figtitle,
+                str(len(named)),
+                shown,
+                family_text,
+                chemical_text,
+                ", ".join(record.organisms),
+                "" if score is None else f"{score:.2f}",
             )
         out = _console()
         out.print(table)
@@ -259,7 +301,13 @@ def _export(out_dir: Path, release_date: str | None, *, quiet: bool) -> None:
     finally:
         conn.close()
     if not quiet:
-        _console(stderr=True).print(f"exported to {out_dir}: {summary}")
+        gmts = ", ".join(f"{path.name} ({n} sets)" for path, n in summary.gmt_files.items())
+        _console(stderr=True).print(
+            f"exported {summary.figures} figures to {out_dir}: {summary.mentions} gene mentions, "
+            f"{summary.chemicals} chemicals, {summary.diseases} diseases; records in figures/, "
+            f"tables in _data/ and genes.tsv, documents in figures.jsonl; GMT: {gmts}.",
+            soft_wrap=True,
+        )
 
 
 # --- genes ----------------------------------------------------------------------------------
@@ -466,6 +514,143 @@ def bench(bench_dirs: tuple[Path, ...], out_root: Path, workers: int | None) -> 
     for bench_dir in bench_dirs:
         report = run_benchmark(bench_dir, out_root / bench_dir.resolve().name, workers=workers)
         click.echo(report.render())
+
+
+@main.command("bench-crops")
+@click.argument(
+    "bench_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--setting",
+    "-s",
+    "settings",
+    multiple=True,
+    default=("rapidocr", "tesseract"),
+    show_default=True,
+    help="Crop reader to measure (repeatable): rapidocr, rapidocr-rec, tesseract, tiebreak.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Crops per crop set.")
+@click.option("--no-rendered", is_flag=True, help="Skip the rendered hard cases.")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write every reading and score to this JSON file.",
+)
+@friendly_errors
+def bench_crops(
+    bench_dir: Path | None,
+    settings: tuple[str, ...],
+    limit: int | None,
+    no_rendered: bool,
+    json_out: Path | None,
+) -> None:
+    """Compare OCR engines on word crops: labels cut from BENCH_DIR (figures/ + truth/dev.tsv)
+    and rendered hard cases (small, rotated, Greek, superscript, JPEG, blur...).
+
+    Prints exact-word accuracy (and looser variants) and milliseconds per crop.
+    """
+    from pfocr.ocr.cropbench import run_crop_benchmark
+
+    err = _console(stderr=True)
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 200 == 0:
+            err.print(f"crops read: {done}/{total}")
+
+    report = run_crop_benchmark(
+        bench_dir, list(settings), limit=limit, rendered=not no_rendered, progress=progress
+    )
+    click.echo(report.render())
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_json(), indent=1), encoding="utf-8")
+
+
+# --- classify -------------------------------------------------------------------------------
+
+
+@main.group()
+def classify() -> None:
+    """Score how likely figures are pathway diagrams, or fit your own classifier."""
+
+
+@classify.command("score")
+@click.argument("images", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Classifier JSON (default: the shipped model).",
+)
+@click.option("--no-ocr", is_flag=True, help="Score from image and caption only (faster).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@friendly_errors
+def classify_score(images: tuple[Path, ...], model: Path | None, no_ocr: bool, fmt: str) -> None:
+    """Print the pathway score (0-1) of each image file or folder of images."""
+    from pfocr.classify import IMAGE_MODEL_PATH, PathwayClassifier
+    from pfocr.ingest import decode_image
+    from pfocr.ingest.images import is_image_path
+
+    classifier = PathwayClassifier.load(model or (IMAGE_MODEL_PATH if no_ocr else None))
+    engine = None
+    if classifier.uses_ocr and not no_ocr:
+        from pfocr.ocr import create_engine
+
+        engine = create_engine("rapidocr")
+    files: list[Path] = []
+    for path in images:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if is_image_path(p))
+        else:
+            files.append(path)
+    rows = []
+    for path in files:
+        image = decode_image(path.read_bytes(), str(path))
+        tokens = engine.read(image) if engine is not None else []
+        score = classifier.score(image, tokens)
+        rows.append(
+            {
+                "image": str(path),
+                "pathway_score": f"{score:.4f}",
+                "class": "pathway" if score >= 0.5 else "other",
+            }
+        )
+    _print_rows(rows, ("image", "pathway_score", "class"), fmt, "Pathway scores")
+
+
+@classify.command("train")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("images_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("pathway_classifier.json"),
+    show_default=True,
+    help="Where to write the fitted model (JSON).",
+)
+@click.option(
+    "--no-ocr", is_flag=True, help="Fit on image features only (fast; score without OCR too)."
+)
+@friendly_errors
+def classify_train(labels: Path, images_dir: Path, out: Path, no_ocr: bool) -> None:
+    """Fit a classifier from LABELS (PFOCR's AutoML CSV: filename,label with pathway/other)
+    and the images in IMAGES_DIR; prints cross-validated ROC AUC, precision and recall.
+
+    Use the model with `pfocr run --classifier OUT` or `pfocr classify score --model OUT`.
+    """
+    from pfocr.classify import train_from_labels
+
+    report = train_from_labels(labels, images_dir, out, ocr=not no_ocr)
+    click.echo(json.dumps(report.to_json(), indent=1, default=str))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,10 @@ METADATA_FIELDS: tuple[str, ...] = (
 )
 
 
+#: Organisms with a gene lexicon (and so gene-set files).
+LEXICON_SPECIES: tuple[str, ...] = ("Homo sapiens", "Mus musculus", "Rattus norvegicus")
+
+
 @dataclass(frozen=True)
 class Figure:
     """One figure to process: where its image is, and what is known about it.
@@ -143,6 +147,15 @@ class FigureResult:
     mentions: tuple[Mention, ...]
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    chemicals: tuple[ChemicalMention, ...] = ()
+    diseases: tuple[DiseaseMention, ...] = ()
+    organisms: tuple[OrganismRow, ...] = ()
+    organisms_ner: tuple[OrganismCount, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    #: Probability that the figure is a pathway diagram (None: not classified).
+    pathway_score: float | None = None
+    #: True when the figure scored below ``--min-score`` and was not read.
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +169,21 @@ class FigureRecord:
     height: int = 0
     pathway_score: float | None = None
     organisms: tuple[str, ...] = ("Homo sapiens",)
+    chemicals: tuple[ChemicalMention, ...] = ()
+    diseases: tuple[DiseaseMention, ...] = ()
+    organisms_ner: tuple[OrganismCount, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    #: Organisms whose gene-set files (GMT) list this figure (see ``OrganismCall``);
+    #: None: those of ``organisms`` that have a gene lexicon.
+    gene_set_organisms: tuple[str, ...] | None = None
+
+    def set_organisms(self) -> tuple[str, ...]:
+        """Organisms whose gene-set files list this figure."""
+        if self.gene_set_organisms is not None:
+            return self.gene_set_organisms
+        if not self.organisms:
+            return ("Homo sapiens",)
+        return tuple(name for name in self.organisms if name in LEXICON_SPECIES)
 
 
 @dataclass(frozen=True)
@@ -208,3 +236,69 @@ class DiseaseMention:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class OrganismRow:
+    """An organism a figure is about, and why it was called (``"text: mice"``, ``"default"``)."""
+
+    name: str
+    taxon_id: str = ""
+    group: str = ""
+    evidence: str = ""
+    #: Whether the figure's genes go to this organism's gene-set file (GMT).
+    gene_set: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class OrganismCount:
+    """One row of PFOCR's ``organisms_ner``: how many of a figure's genes each lexicon matched.
+
+    ``count_direct`` counts official symbols, ``count_synonym`` genes found only through
+    aliases or previous symbols, ``count_match`` every gene matched.
+    """
+
+    organism_id: str
+    organism_name: str
+    organism_group: str
+    count_direct: int
+    count_synonym: int
+    count_match: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: Kinds of interaction an edge can have, from the arrow end drawn on the figure.
+EDGE_KINDS: tuple[str, ...] = ("activation", "inhibition", "conversion", "binding", "other")
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directed interaction read off the figure: a connector from one node to another.
+
+    ``source``/``target`` name the nodes as exported: an HGNC symbol for a gene, a
+    ``CHEBI:n`` id (or the name when none is known) for a chemical, the label text otherwise.
+    ``source_word``/``target_word`` are the labels as read. ``kind`` is one of
+    ``EDGE_KINDS``; ``directed`` is False for a plain line (source and target then in
+    reading order). ``polyline`` is the connector in image pixels, source end first.
+    """
+
+    source: str
+    target: str
+    kind: str = "activation"
+    confidence: float = 1.0
+    polyline: tuple[tuple[float, float], ...] = ()
+    directed: bool = True
+    source_word: str = ""
+    target_word: str = ""
+    source_type: str = "gene"
+    target_type: str = "gene"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["polyline"] = [list(point) for point in self.polyline]
+        return data

@@ -6,7 +6,12 @@ fitted on labelled figures or on a rendered corpus (``train``, ``corpus``).
 """
 
 from pfocr.classify.features import FEATURE_NAMES, extract_features, feature_dict
-from pfocr.classify.model import DEFAULT_MODEL_PATH, DEFAULT_THRESHOLD, PathwayClassifier
+from pfocr.classify.model import (
+    DEFAULT_MODEL_PATH,
+    DEFAULT_THRESHOLD,
+    IMAGE_MODEL_PATH,
+    PathwayClassifier,
+)
 from pfocr.classify.train import (
     TrainingReport,
     build_default_model,
@@ -18,6 +23,7 @@ __all__ = [
     "DEFAULT_MODEL_PATH",
     "DEFAULT_THRESHOLD",
     "FEATURE_NAMES",
+    "IMAGE_MODEL_PATH",
     "PathwayClassifier",
     "TrainingReport",
     "build_default_model",

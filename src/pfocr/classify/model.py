@@ -25,6 +25,9 @@ from pfocr.models import OcrToken
 DEFAULT_MODEL_PATH = (
     Path(__file__).resolve().parent.parent / "data" / "models" / "pathway_classifier.json"
 )
+#: The pre-reading model: image and caption features only, so it scores a figure before
+#: OCR (``pfocr run --min-score``); its OCR-layout features are zero in training and use.
+IMAGE_MODEL_PATH = DEFAULT_MODEL_PATH.with_name("pathway_classifier_image.json")
 MODEL_FORMAT = "pfocr-pathway-classifier/1"
 #: Figures scoring below this are "other", as in PFOCR's AutoML step.
 DEFAULT_THRESHOLD = 0.5
@@ -49,6 +52,11 @@ class PathwayClassifier:
                 "classifier: feature names, means, scales and coefficients differ in length"
             )
 
+    @property
+    def uses_ocr(self) -> bool:
+        """Whether the model was fitted with OCR-layout features (else score without tokens)."""
+        return bool(self.training.get("used_ocr", True))
+
     def score_features(self, features: np.ndarray) -> np.ndarray:
         """Pathway probabilities for rows of features (one row per figure)."""
         matrix = np.atleast_2d(np.asarray(features, dtype=np.float64))
@@ -63,8 +71,13 @@ class PathwayClassifier:
     def score(
         self, image: Image.Image, tokens: Sequence[OcrToken] = (), caption: str = ""
     ) -> float:
-        """The pathway score in [0, 1] of one figure (image, OCR tokens, caption)."""
+        """The pathway score in [0, 1] of one figure (image, OCR tokens, caption).
+
+        Tokens are ignored by a model fitted without them, so it scores as it was trained.
+        """
         self._check_features()
+        if not self.uses_ocr:
+            tokens = ()
         return float(self.score_features(extract_features(image, tokens, caption))[0])
 
     def explain(self, features: np.ndarray) -> list[tuple[str, float]]:

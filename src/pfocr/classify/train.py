@@ -25,6 +25,7 @@ from pfocr.classify.corpus import KINDS, Example, iter_corpus
 from pfocr.classify.features import FEATURE_NAMES, extract_features
 from pfocr.classify.model import (
     DEFAULT_MODEL_PATH,
+    IMAGE_MODEL_PATH,
     fit_logistic,
     precision_recall,
     roc_auc,
@@ -246,8 +247,11 @@ def build_default_model(
     heldout_seed: int = DEFAULT_HELDOUT_SEED,
     per_kind: int = DEFAULT_TRAIN_PER_KIND,
     heldout_per_kind: int = DEFAULT_HELDOUT_PER_KIND,
+    use_tokens: bool = True,
 ) -> TrainingReport:
-    """Regenerate the shipped model from the rendered corpus, deterministically.
+    """Regenerate a shipped model from the rendered corpus, deterministically.
+
+    ``use_tokens=False`` fits the pre-reading model (image and caption features only).
 
     Trains on the corpus rendered with ``seed`` and measures on a separate corpus rendered
     with ``heldout_seed`` (same generators, different figures); both are recorded in the
@@ -259,8 +263,12 @@ def build_default_model(
             "build_default_model: the held-out seed must differ from the training seed"
         )
     started = time.perf_counter()
-    x_train, y_train, kinds_train = corpus_features(iter_corpus(seed, per_kind))
-    x_test, y_test, kinds_test = corpus_features(iter_corpus(heldout_seed, heldout_per_kind))
+    x_train, y_train, kinds_train = corpus_features(
+        iter_corpus(seed, per_kind), use_tokens=use_tokens
+    )
+    x_test, y_test, kinds_test = corpus_features(
+        iter_corpus(heldout_seed, heldout_per_kind), use_tokens=use_tokens
+    )
     probe = fit_logistic(x_train, y_train)
     heldout_scores = probe.score_features(x_test)
     heldout = Metrics.of(heldout_scores, y_test)
@@ -271,7 +279,8 @@ def build_default_model(
     }
     summary = {
         "source": "rendered corpus (pfocr.classify.corpus)",
-        "builder": "pfocr.classify.train.build_default_model",
+        "builder": "pfocr.classify.train.build_default_model"
+        + ("" if use_tokens else "(use_tokens=False)"),
         "train_seed": seed,
         "train_per_kind": per_kind,
         "train_figures": len(y_train),
@@ -284,8 +293,13 @@ def build_default_model(
         "heldout_metrics": asdict(heldout),
         "heldout_mean_score_by_kind": per_kind_scores,
         "kinds": dict(KINDS),
-        "tokens": "text boxes as drawn (an ideal OCR), small and 15% of boxes dropped",
+        "tokens": (
+            "text boxes as drawn (an ideal OCR), small and 15% of boxes dropped"
+            if use_tokens
+            else "none: image and caption features only (scores a figure before OCR)"
+        ),
         "features": list(FEATURE_NAMES),
+        "used_ocr": use_tokens,
     }
     model = fit_logistic(x_train, y_train, version=MODEL_VERSION, training=summary)
     model.save(out)
@@ -295,7 +309,7 @@ def build_default_model(
         pathways=int(y_train.sum()),
         train_metrics=train,
         heldout_metrics=heldout,
-        used_ocr=False,
+        used_ocr=use_tokens,
         seconds=round(time.perf_counter() - started, 1),
         extra={
             "kinds_train": sorted(set(kinds_train)),
@@ -305,13 +319,17 @@ def build_default_model(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m pfocr.classify [OUT.json]``: rebuild the shipped model, print its metrics."""
+    """``python -m pfocr.classify [OUT.json]``: rebuild the shipped models, print their metrics."""
     import json
     import sys
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out = Path(argv[0]) if argv else DEFAULT_MODEL_PATH
-    report = build_default_model(out)
-    json.dump(report.to_json(), sys.stdout, indent=1)
-    sys.stdout.write("\n")
+    if argv:
+        targets = [(Path(argv[0]), True)]
+    else:
+        targets = [(DEFAULT_MODEL_PATH, True), (IMAGE_MODEL_PATH, False)]
+    for out, use_tokens in targets:
+        report = build_default_model(out, use_tokens=use_tokens)
+        json.dump(report.to_json(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
     return 0

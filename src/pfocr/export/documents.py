@@ -12,15 +12,17 @@ gene lists of each precision flavour, so one file serves every flavour::
         "pmc": "<PMCID>",
         "mentions": {
           "genes": {"ncbigene": ["8600", ...], "symbol": ["TNFSF11", ...]},
-          "chemicals": {"mesh": [], "chebi": []},
-          "diseases": {"mesh": [], "doid": []}
+          "chemicals": {"mesh": [...], "chebi": [...]},
+          "diseases": {"mesh": [...], "doid": [...]}
         }
       },
       "flavours": {
         "strict": [...],    # Entrez IDs matched by an official HGNC symbol
         "synonyms": [...],  # strict + alias and previous symbols
-        "all": [...]        # synonyms + FamPlex family/complex members (= ncbigene)
-      }
+        "all": [...],       # synonyms + FamPlex family/complex members
+        "names": [...]      # all + genes written by their full name (= ncbigene)
+      },
+      "organisms": ["Homo sapiens"]
     }
 
 IDs are bare strings (no ``NCBIGene:`` prefix), each list holds distinct values in first-seen
@@ -34,6 +36,7 @@ character can split a line.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from pfocr.export._common import (
@@ -49,7 +52,8 @@ from pfocr.models import FigureRecord
 FLAVOUR_SOURCES: dict[str, frozenset[str] | None] = {
     "strict": frozenset({"hgnc_symbol"}),
     "synonyms": frozenset({"hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol"}),
-    "all": None,  # every source
+    "all": frozenset({"hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol", "famplex"}),
+    "names": None,  # every source, full gene names included
 }
 
 
@@ -70,15 +74,27 @@ def figure_document(record: FigureRecord, site_url: str) -> dict[str, Any]:
             "pmc": clean_text(figure.pmcid),
             "mentions": {
                 "genes": {
-                    "ncbigene": flavours["all"],
+                    "ncbigene": flavours["names"],
                     "symbol": distinct(clean_text(m.hgnc_symbol) for m in mentions),
                 },
-                "chemicals": {"mesh": [], "chebi": []},
-                "diseases": {"mesh": [], "doid": []},
+                "chemicals": {
+                    "mesh": _ids(c.mesh for c in record.chemicals),
+                    "chebi": _ids(c.chebi for c in record.chemicals),
+                },
+                "diseases": {
+                    "mesh": _ids(d.mesh for d in record.diseases),
+                    "doid": _ids(d.doid for d in record.diseases),
+                },
             },
         },
         "flavours": flavours,
+        "organisms": list(record.organisms),
     }
+
+
+def _ids(values: Iterable[str]) -> list[str]:
+    """Distinct non-empty ids in first-seen order."""
+    return distinct(value for value in (clean_text(v) for v in values) if value)
 
 
 class DocumentWriter:

@@ -8,8 +8,13 @@ One line per figure, tab-separated, no header::
 a file name, see ``figures/``). The file is ``pfocr-<YYYYMMDD>-gmt-Homo_sapiens.gmt``, the
 name PFOCR releases use and that consumers such as PFOCRummage look for. A figure gets a
 line when it has at least ``min_genes`` distinct Entrez IDs (all recognition sources) and is
-about humans (its organisms include Homo sapiens, or are unknown): the genes are
-human-lexicon hits, meaningless as a human gene set for a plant figure.
+about the file's organism (``FigureRecord.set_organisms()``): the genes are human-lexicon
+hits, meaningless as a human gene set for a plant figure. Mouse and rat figures get their
+genes as that organism's Entrez IDs through HGNC orthologues, as PFOCR's mouse GMT does.
+
+``pfocr-<YYYYMMDD>-chemical-gmt-<Genus_species>.gmt`` holds the chemicals of each figure
+with at least ``min_genes`` distinct ChEBI ids (PFOCR's chemical GMTs use ChEBI accessions),
+for the same organisms.
 
 Titles are made safe for GMT parsers: ``%`` (the name separator) becomes "percent",
 double quotes are dropped and straight single quotes become typographic ones (R readers
@@ -54,9 +59,10 @@ class GeneSet:
     species: str = ""
 
 
-def gmt_file_name(date: str, species: str = SPECIES) -> str:
-    """``pfocr-<YYYYMMDD>-gmt-<Genus_species>.gmt``."""
-    return f"pfocr-{date}-gmt-{species.replace(' ', '_')}.gmt"
+def gmt_file_name(date: str, species: str = SPECIES, kind: str = "gene") -> str:
+    """``pfocr-<YYYYMMDD>-gmt-<Genus_species>.gmt`` (``-chemical-gmt-`` for chemicals)."""
+    middle = "gmt" if kind == "gene" else f"{kind}-gmt"
+    return f"pfocr-{date}-{middle}-{species.replace(' ', '_')}.gmt"
 
 
 def gmt_title(title: str, fallback: str) -> str:
@@ -74,33 +80,73 @@ def entrez_ids(mentions: Iterable[Mention]) -> list[str]:
 
 
 def is_human(record: FigureRecord) -> bool:
-    """Whether the figure belongs in the human GMT (Homo sapiens among, or no, organisms)."""
-    return not record.organisms or SPECIES in record.organisms
+    """Whether the figure belongs in the human GMT."""
+    return SPECIES in record.set_organisms()
 
 
-def gene_set_line(record: FigureRecord, *, date: str, site_url: str, min_genes: int) -> str | None:
-    """The figure's GMT line (ending in a newline), or None when it gets no gene set."""
+def figure_set_members(
+    record: FigureRecord, species: str = SPECIES, kind: str = "gene"
+) -> list[str]:
+    """The identifiers a figure's set holds in ``species``' file ([] when it has no set there)."""
+    if species not in record.set_organisms():
+        return []
+    if kind == "chemical":
+        return distinct(c.chebi for c in record.chemicals if c.chebi.startswith("CHEBI:"))
     genes = entrez_ids(record.mentions)
-    if len(genes) < min_genes or not is_human(record):
+    if species == SPECIES:
+        return genes
+    from pfocr.recognise.organisms import human_to_organism
+
+    return human_to_organism(genes, species)
+
+
+def gene_set_line(
+    record: FigureRecord,
+    *,
+    date: str,
+    site_url: str,
+    min_genes: int,
+    species: str = SPECIES,
+    kind: str = "gene",
+) -> str | None:
+    """The figure's GMT line (ending in a newline), or None when it gets no set."""
+    members = figure_set_members(record, species, kind)
+    if len(members) < min_genes:
         return None
     stem = figure_file_stem(record.figure.figid)
-    name = f"{gmt_title(record.figure.figtitle, stem)}%PFOCR_{date}%{stem}%{SPECIES}"
-    return "\t".join([name, figure_page_url(site_url, record.figure.figid), *genes]) + "\n"
+    name = f"{gmt_title(record.figure.figtitle, stem)}%PFOCR_{date}%{stem}%{species}"
+    return "\t".join([name, figure_page_url(site_url, record.figure.figid), *members]) + "\n"
 
 
 class GmtWriter:
-    """Streams gene sets to an open GMT file, one line per qualifying figure."""
+    """Streams sets to an open GMT file, one line per qualifying figure."""
 
-    def __init__(self, handle: TextIO, *, date: str, site_url: str, min_genes: int) -> None:
+    def __init__(
+        self,
+        handle: TextIO,
+        *,
+        date: str,
+        site_url: str,
+        min_genes: int,
+        species: str = SPECIES,
+        kind: str = "gene",
+    ) -> None:
         self._handle = handle
         self._date = date
         self._site_url = site_url
         self._min_genes = min_genes
+        self._species = species
+        self._kind = kind
         self.gene_sets = 0
 
     def write(self, record: FigureRecord) -> None:
         line = gene_set_line(
-            record, date=self._date, site_url=self._site_url, min_genes=self._min_genes
+            record,
+            date=self._date,
+            site_url=self._site_url,
+            min_genes=self._min_genes,
+            species=self._species,
+            kind=self._kind,
         )
         if line is not None:
             self._handle.write(line)

@@ -8,6 +8,11 @@ tooling can read our records unchanged. Choices where the example gives no rule:
   so every record has the same keys in the same order).
 * ``pmc_ranked_result_index`` and ``ndex`` are ``''``: pfocr knows neither.
 * ``organisms`` is one string; several organisms are joined with ``", "``.
+  ``organisms_ner`` (PFOCR's 2024 key: genes matched per organism lexicon) follows
+  ``figtype`` when the figure has one, so the generation-1 keys keep their order.
+* ``chemicals`` / ``diseases`` hold one entry per distinct (word, mesh) pair, with the
+  fields of ``_data/<figid>-chemicals.tsv`` / ``-diseases.tsv``; their words join the
+  JSON-LD keywords, as in PFOCR's records.
 * ``genes`` holds one entry per distinct (word, hgnc_symbol) pair in reading order;
   ``schema-jsonld.keywords`` the distinct HGNC symbols in first-seen order.
 * All text is reduced to one line (see :func:`~pfocr.export._common.clean_text`), so no value
@@ -32,7 +37,7 @@ from pfocr.export._common import (
     relative_figlink,
 )
 from pfocr.export.numbers import figure_type, normalise_figure_number
-from pfocr.models import FigureRecord, Mention
+from pfocr.models import ChemicalMention, DiseaseMention, FigureRecord, Mention
 
 #: Front-matter keys in the order PFOCR records use.
 FRONT_MATTER_KEYS: tuple[str, ...] = (
@@ -97,6 +102,30 @@ def record_genes(mentions: tuple[Mention, ...]) -> list[dict[str, str]]:
     return list(genes.values())
 
 
+def record_terms(
+    items: tuple[ChemicalMention, ...] | tuple[DiseaseMention, ...], id_field: str
+) -> list[dict[str, str]]:
+    """Distinct (word, mesh) entries: ``word, mesh, match, name`` and ``chebi`` or ``doid``."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for item in items:
+        word = clean_text(item.word).replace('"', "")
+        key = (word.casefold(), item.mesh)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            {
+                "word": word,
+                "mesh": clean_text(item.mesh),
+                "match": clean_text(item.match),
+                "name": clean_text(item.name),
+                id_field: clean_text(getattr(item, id_field)),
+            }
+        )
+    return out
+
+
 def _score(value: float | None) -> float | str:
     if value is None or not math.isfinite(value):
         return ""
@@ -108,6 +137,8 @@ def front_matter(record: FigureRecord, site_url: str) -> dict[str, Any]:
     figure = record.figure
     caption = clean_text(figure.caption)
     genes = record_genes(record.mentions)
+    chemicals = record_terms(record.chemicals, "chebi")
+    diseases = record_terms(record.diseases, "doid")
     number = figure_number(record)
     alias = figid_alias(record)
     data: dict[str, Any] = {
@@ -135,15 +166,23 @@ def front_matter(record: FigureRecord, site_url: str) -> dict[str, Any]:
             "license": "CC0",
             "name": "CreativeWork",
             "creator": {"@type": "Organization", "name": "WikiPathways"},
-            "keywords": distinct(gene["hgnc_symbol"] for gene in genes),
+            "keywords": distinct(
+                [
+                    *(gene["hgnc_symbol"] for gene in genes),
+                    *(item["word"] for item in chemicals),
+                    *(item["word"] for item in diseases),
+                ]
+            ),
         },
         "genes": genes,
-        "chemicals": [],
-        "diseases": [],
+        "chemicals": chemicals,
+        "diseases": diseases,
         "figid_alias": alias,
         "redirect_from": f"/figures/{figure_file_stem(alias)}",
         "figtype": figure_type(number),
     }
+    if record.organisms_ner:
+        data["organisms_ner"] = [row.to_json() for row in record.organisms_ner]
     return data
 
 

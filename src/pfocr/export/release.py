@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pfocr.errors import ExportError
@@ -21,14 +21,18 @@ from pfocr.export._common import atomic_text_file, figure_file_stem, write_text_
 from pfocr.export.documents import DocumentWriter
 from pfocr.export.gmt import GmtWriter, gmt_file_name
 from pfocr.export.records import render_record
-from pfocr.export.tables import GeneTableWriter, write_figure_genes
-from pfocr.models import FigureRecord
+from pfocr.export.tables import GeneTableWriter, write_figure_genes, write_figure_terms
+from pfocr.models import LEXICON_SPECIES, FigureRecord
 
 DEFAULT_SITE_URL = "https://pfocr.wikipathways.org"
 GENES_TSV = "genes.tsv"
 DOCUMENTS_JSONL = "figures.jsonl"
 FIGURES_DIR = "figures"
 DATA_DIR = "_data"
+#: Organisms with a lexicon, hence gene-set files; the human gene GMT is always written,
+#: the others when at least one figure has a set in them.
+GMT_SPECIES: tuple[str, ...] = LEXICON_SPECIES
+GMT_KINDS: tuple[str, ...] = ("gene", "chemical")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ class ExportSummary:
     documents: Path
     figures_dir: Path
     data_dir: Path
+    chemicals: int = 0
+    diseases: int = 0
+    #: Every GMT written, with its number of sets.
+    gmt_files: dict[Path, int] = field(default_factory=dict)
 
 
 def _checked_date(date: str | None) -> str:
@@ -79,6 +87,12 @@ def _figure_genes_text(record: FigureRecord) -> str:
     return buffer.getvalue()
 
 
+def _figure_terms_text(record: FigureRecord, kind: str) -> str:
+    buffer = io.StringIO()
+    write_figure_terms(buffer, record.chemicals if kind == "chemicals" else record.diseases, kind)
+    return buffer.getvalue()
+
+
 def export_all(
     records: Iterable[FigureRecord],
     out_dir: Path,
@@ -90,7 +104,8 @@ def export_all(
     """Publish figure records in PFOCR's formats under ``out_dir``.
 
     Writes ``genes.tsv``, ``figures/<figid>.md``, ``_data/<figid>-genes.tsv``,
-    ``pfocr-<date>-gmt-Homo_sapiens.gmt`` and ``figures.jsonl``. ``date`` (YYYYMMDD, default
+    ``-chemicals.tsv`` and ``-diseases.tsv``, ``pfocr-<date>-gmt-<Organism>.gmt`` and
+    ``pfocr-<date>-chemical-gmt-<Organism>.gmt``, and ``figures.jsonl``. ``date`` (YYYYMMDD, default
     today) dates the GMT; ``site_url`` roots every figure page URL; figures need
     ``min_gmt_genes`` distinct Entrez IDs to get a gene set.
 
@@ -111,16 +126,27 @@ def export_all(
     documents_path = out_dir / DOCUMENTS_JSONL
 
     seen: set[str] = set()
-    figures = without_genes = 0
+    figures = without_genes = n_chemicals = n_diseases = 0
+    gmt_paths = {
+        (kind, species): out_dir / gmt_file_name(date, species, kind)
+        for kind in GMT_KINDS
+        for species in GMT_SPECIES
+    }
     try:
         with contextlib.ExitStack() as stack:
             genes = GeneTableWriter(stack.enter_context(atomic_text_file(genes_path, durable=True)))
-            gmt = GmtWriter(
-                stack.enter_context(atomic_text_file(gmt_path, durable=True)),
-                date=date,
-                site_url=site_url,
-                min_genes=min_gmt_genes,
-            )
+            gmts = {
+                key: GmtWriter(
+                    stack.enter_context(atomic_text_file(path, durable=True)),
+                    date=date,
+                    site_url=site_url,
+                    min_genes=min_gmt_genes,
+                    species=key[1],
+                    kind=key[0],
+                )
+                for key, path in gmt_paths.items()
+            }
+            gmt = gmts[("gene", GMT_SPECIES[0])]
             documents = DocumentWriter(
                 stack.enter_context(atomic_text_file(documents_path, durable=True)),
                 site_url=site_url,
@@ -137,14 +163,27 @@ def export_all(
                 stem = figure_file_stem(figid)
                 write_text_atomically(figures_dir / f"{stem}.md", render_record(record, site_url))
                 write_text_atomically(data_dir / f"{stem}-genes.tsv", _figure_genes_text(record))
+                for kind in ("chemicals", "diseases"):
+                    write_text_atomically(
+                        data_dir / f"{stem}-{kind}.tsv", _figure_terms_text(record, kind)
+                    )
                 genes.write(record)
-                gmt.write(record)
+                for writer in gmts.values():
+                    writer.write(record)
                 documents.write(record)
                 figures += 1
                 without_genes += not record.mentions
+                n_chemicals += len(record.chemicals)
+                n_diseases += len(record.diseases)
     except (OSError, UnicodeError) as exc:
         raise ExportError(f"Cannot write the export in {out_dir}: {exc}") from exc
 
+    gmt_files: dict[Path, int] = {}
+    for key, path in gmt_paths.items():
+        if gmts[key].gene_sets or key == ("gene", GMT_SPECIES[0]):
+            gmt_files[path] = gmts[key].gene_sets
+        else:
+            path.unlink(missing_ok=True)
     return ExportSummary(
         out_dir=out_dir,
         date=date,
@@ -157,4 +196,7 @@ def export_all(
         documents=documents_path,
         figures_dir=figures_dir,
         data_dir=data_dir,
+        chemicals=n_chemicals,
+        diseases=n_diseases,
+        gmt_files=gmt_files,
     )

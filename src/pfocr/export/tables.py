@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from pfocr.export._common import clean_text
-from pfocr.models import FigureRecord, Mention
+from pfocr.models import ChemicalMention, DiseaseMention, FigureRecord, Mention
 
 #: Columns of the per-figure table (``_data/<figid>-genes.tsv``).
 FIGURE_GENE_COLUMNS: tuple[str, ...] = (
@@ -79,3 +79,50 @@ def write_figure_genes(handle: TextIO, mentions: Iterable[Mention]) -> None:
     writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
     writer.writerow(FIGURE_GENE_COLUMNS)
     writer.writerows(mention_row(mention) for mention in mentions)
+
+
+#: Columns of ``_data/<figid>-chemicals.tsv``: PFOCR's five, then where and how it was read.
+FIGURE_CHEMICAL_COLUMNS: tuple[str, ...] = (
+    "word",
+    "mesh",
+    "match",
+    "name",
+    "chebi",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "confidence",
+    "source",
+)
+#: Columns of ``_data/<figid>-diseases.tsv`` (``doid`` in place of ``chebi``).
+FIGURE_DISEASE_COLUMNS: tuple[str, ...] = tuple(
+    "doid" if name == "chebi" else name for name in FIGURE_CHEMICAL_COLUMNS
+)
+
+
+def term_row(item: ChemicalMention | DiseaseMention) -> list[str]:
+    """A chemical or disease as the values of its per-figure table."""
+    ident = item.chebi if isinstance(item, ChemicalMention) else item.doid
+    return [
+        clean_text(item.word),
+        clean_text(item.mesh),
+        clean_text(item.match),
+        clean_text(item.name),
+        clean_text(ident),
+        _pixel(item.x0),
+        _pixel(item.y0),
+        _pixel(item.x1),
+        _pixel(item.y1),
+        f"{item.confidence:.3f}" if math.isfinite(item.confidence) else "",
+        clean_text(item.source),
+    ]
+
+
+def write_figure_terms(
+    handle: TextIO, items: Iterable[ChemicalMention] | Iterable[DiseaseMention], kind: str
+) -> None:
+    """Write a figure's ``-chemicals.tsv`` or ``-diseases.tsv`` (``kind``) to ``handle``."""
+    writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+    writer.writerow(FIGURE_CHEMICAL_COLUMNS if kind == "chemicals" else FIGURE_DISEASE_COLUMNS)
+    writer.writerows(term_row(item) for item in items)

@@ -1,4 +1,5 @@
-"""The per-figure work: image bytes in, OCR tokens and gene mentions out.
+"""The per-figure work: image bytes in; pathway score, OCR tokens, genes, chemicals,
+diseases, organisms and interactions out.
 
 ``process_figure`` is a pure function of its arguments plus a per-process cache of
 the loaded OCR engine and lexicon, so the same code runs in-process, in a process
@@ -13,14 +14,29 @@ import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pfocr.errors import ImageReadError, OcrError, PfocrError
-from pfocr.models import Figure, FigureResult, OcrToken
+from pfocr.models import (
+    Edge,
+    Figure,
+    FigureResult,
+    Mention,
+    OcrToken,
+    OrganismCount,
+    OrganismRow,
+)
 
 if TYPE_CHECKING:
+    from PIL import Image
+
+    from pfocr.classify import PathwayClassifier
+    from pfocr.models import ChemicalMention
     from pfocr.ocr.base import OcrEngine
     from pfocr.recognise import Recogniser
+    from pfocr.recognise.chemicals import ChemicalRecogniser
+    from pfocr.recognise.diseases import DiseaseRecogniser
 
 DEFAULT_MAX_PIXELS = 100_000_000
 
@@ -32,6 +48,13 @@ class PipelineSettings:
     engine: str = "rapidocr"
     threads: int | None = None
     max_pixels: int = DEFAULT_MAX_PIXELS
+    #: Figures whose pre-reading pathway score is below this are stored but not read
+    #: (PFOCR reads figures its classifier scores >= 0.5). 0 reads every figure.
+    min_score: float = 0.0
+    #: Read interactions (connectors and their ends) off the figure.
+    edges: bool = True
+    #: A pathway classifier fitted with ``pfocr classify train`` (None: the shipped model).
+    classifier: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -58,21 +81,41 @@ class StageFailure:
 class _Worker:
     engine: OcrEngine
     recogniser: Recogniser
+    chemicals: ChemicalRecogniser
+    diseases: DiseaseRecogniser
+    classifier: PathwayClassifier
     timings: dict[str, float] = field(default_factory=dict)
 
 
 @cache
-def _worker(engine_name: str, threads: int | None) -> _Worker:
+def _worker(engine_name: str, threads: int | None, classifier: str | None = None) -> _Worker:
+    from pfocr.classify import PathwayClassifier
     from pfocr.ocr import create_engine
     from pfocr.recognise import Recogniser
+    from pfocr.recognise.chemicals import ChemicalRecogniser
+    from pfocr.recognise.diseases import DiseaseRecogniser
 
     options: dict[str, object] = {"threads": threads} if threads else {}
-    return _Worker(engine=create_engine(engine_name, **options), recogniser=Recogniser())
+    return _Worker(
+        engine=create_engine(engine_name, **options),
+        recogniser=Recogniser(),
+        chemicals=ChemicalRecogniser(),
+        diseases=DiseaseRecogniser(),
+        classifier=PathwayClassifier.load(Path(classifier) if classifier else None),
+    )
+
+
+@cache
+def _reading_gate() -> PathwayClassifier:
+    """The image-and-caption model that decides, before OCR, whether to read a figure."""
+    from pfocr.classify import IMAGE_MODEL_PATH, PathwayClassifier
+
+    return PathwayClassifier.load(IMAGE_MODEL_PATH)
 
 
 def ocr_settings(settings: PipelineSettings) -> dict[str, object]:
     """The OCR engine's own settings plus a hash of the OCR code: the OCR part of the key."""
-    engine = _worker(settings.engine, settings.threads).engine
+    engine = _worker(settings.engine, settings.threads, settings.classifier).engine
     return {"engine": engine.settings(), "code": _package_digest("pfocr.ocr")}
 
 
@@ -85,13 +128,22 @@ def ocr_key(image_sha256: str, settings: PipelineSettings) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def recognise_key(settings: PipelineSettings | None = None) -> str:
+    """Identity of everything after OCR: code, lexicons, curated rules, models, switches."""
+    settings = settings or PipelineSettings()
+    return _recognise_key(settings.edges, settings.classifier)
+
+
 @cache
-def recognise_key() -> str:
-    """Identity of the recognition step: its code, lexicon and curated rules."""
+def _recognise_key(edges: bool, classifier: str | None) -> str:
     digest = hashlib.sha256()
-    digest.update(_package_digest("pfocr.recognise").encode())
+    digest.update(json.dumps({"edges": edges}).encode())
+    if classifier:
+        digest.update(Path(classifier).read_bytes())
+    for package in ("pfocr.recognise", "pfocr.classify", "pfocr.network"):
+        digest.update(_package_digest(package).encode())
     data = resources.files("pfocr").joinpath("data")
-    for folder in ("lexicon", "curated"):
+    for folder in ("lexicon", "curated", "models"):
         entry = data.joinpath(folder)
         if not entry.is_dir():
             continue
@@ -105,7 +157,10 @@ def recognise_key() -> str:
 @cache
 def _package_digest(package: str) -> str:
     digest = hashlib.sha256()
-    root = resources.files(package)
+    try:
+        root = resources.files(package)
+    except ModuleNotFoundError:
+        return ""
     for item in sorted(root.iterdir(), key=lambda p: p.name):
         if item.name.endswith(".py"):
             digest.update(item.name.encode())
@@ -120,7 +175,11 @@ def process_figure(
     settings: PipelineSettings,
     tokens: list[OcrToken] | None = None,
 ) -> FigureResult | StageFailure:
-    """Decode, OCR (unless ``tokens`` are given from the store) and recognise one figure."""
+    """Decode, score, OCR (unless ``tokens`` are given from the store) and recognise a figure.
+
+    With ``settings.min_score`` set, a figure whose pathway score from its image and caption
+    alone is below it is returned unread (``skipped``), so no OCR time is spent on it.
+    """
     from pfocr.ingest import decode_image
 
     started = time.perf_counter()
@@ -130,7 +189,27 @@ def process_figure(
     except ImageReadError as exc:
         return _failure(figure, "decode", exc)
     width, height = image.size
-    worker = _worker(settings.engine, settings.threads)
+    worker = _worker(settings.engine, settings.threads, settings.classifier)
+    if tokens is None and settings.min_score > 0:
+        t0 = time.perf_counter()
+        try:
+            pre_score = _reading_gate().score(image, (), figure.caption)
+        except PfocrError as exc:
+            return _failure(figure, "classify", exc)
+        timings["classify"] = time.perf_counter() - t0
+        if pre_score < settings.min_score:
+            return FigureResult(
+                figure=figure,
+                image_sha256=image_sha256,
+                width=width,
+                height=height,
+                tokens=(),
+                mentions=(),
+                seconds=time.perf_counter() - started,
+                timings=timings,
+                pathway_score=round(pre_score, 4),
+                skipped=True,
+            )
     if tokens is None:
         t0 = time.perf_counter()
         try:
@@ -138,22 +217,94 @@ def process_figure(
         except OcrError as exc:
             return _failure(figure, "ocr", exc)
         timings["ocr"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
     try:
-        mentions = worker.recogniser.recognise(tokens)
+        return _recognise(figure, image, image_sha256, tokens, worker, settings, started, timings)
     except PfocrError as exc:
         return _failure(figure, "recognise", exc)
+
+
+def _recognise(
+    figure: Figure,
+    image: Image.Image,
+    image_sha256: str,
+    tokens: list[OcrToken],
+    worker: _Worker,
+    settings: PipelineSettings,
+    started: float,
+    timings: dict[str, float],
+) -> FigureResult:
+    from pfocr.recognise.organisms import infer_organisms
+
+    t0 = time.perf_counter()
+    score = worker.classifier.score(image, tokens, figure.caption)
+    timings["classify"] = timings.get("classify", 0.0) + time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    context = "\n".join((figure.figtitle, figure.caption, figure.papertitle))
+    chemicals = worker.chemicals.recognise(tokens, context)
+    mentions = worker.chemicals.drop_gene_clashes(worker.recogniser.recognise(tokens), chemicals)
+    diseases = worker.diseases.recognise(tokens, context)
+    call = infer_organisms(figure.caption, (figure.figtitle, figure.papertitle), mentions, tokens)
     timings["recognise"] = time.perf_counter() - t0
+
+    edges: list[Edge] = []
+    if settings.edges:
+        t0 = time.perf_counter()
+        edges = _read_edges(image, mentions, chemicals, tokens)
+        timings["edges"] = time.perf_counter() - t0
+
+    gene_sets = set(call.gene_set_organisms)
+    organisms = tuple(
+        OrganismRow(
+            name=name,
+            taxon_id=call.info[name].taxon_id if name in call.info else "",
+            group=call.info[name].group if name in call.info else "",
+            evidence=call.evidence.get(name, ""),
+            gene_set=name in gene_sets,
+        )
+        for name in call.organisms
+    )
+    ner = tuple(
+        OrganismCount(
+            organism_id=str(row["organism_id"]),
+            organism_name=str(row["organism_name"]),
+            organism_group=str(row["organism_group"]),
+            count_direct=int(str(row["count_direct"])),
+            count_synonym=int(str(row["count_synonym"])),
+            count_match=int(str(row["count_match"])),
+        )
+        for row in call.organisms_ner
+    )
     return FigureResult(
         figure=figure,
         image_sha256=image_sha256,
-        width=width,
-        height=height,
+        width=image.width,
+        height=image.height,
         tokens=tuple(tokens),
         mentions=tuple(mentions),
         seconds=time.perf_counter() - started,
         timings=timings,
+        chemicals=tuple(chemicals),
+        diseases=tuple(diseases),
+        organisms=organisms,
+        organisms_ner=ner,
+        edges=tuple(edges),
+        pathway_score=round(score, 4),
     )
+
+
+def _read_edges(
+    image: Image.Image,
+    mentions: list[Mention],
+    chemicals: list[ChemicalMention],
+    tokens: list[OcrToken],
+) -> list[Edge]:
+    """Interactions from the connectors drawn between recognised labels."""
+    try:
+        from pfocr.network import read_edges
+    except ImportError:  # the network reader is optional in a partial installation
+        return []
+    return list(read_edges(image, mentions, chemicals, tokens))
 
 
 def _failure(figure: Figure, stage: str, exc: Exception) -> StageFailure:
@@ -168,4 +319,4 @@ def _failure(figure: Figure, stage: str, exc: Exception) -> StageFailure:
 
 def warm_up(settings: PipelineSettings) -> None:
     """Load the engine and lexicon now (worker initialiser), not on the first figure."""
-    _worker(settings.engine, settings.threads)
+    _worker(settings.engine, settings.threads, settings.classifier)

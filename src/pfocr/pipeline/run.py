@@ -8,6 +8,7 @@ resumes where it stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -91,11 +92,7 @@ def run_pipeline(
 
     settings = settings or PipelineSettings()
     if workers > 1 and settings.threads is None:
-        settings = PipelineSettings(
-            engine=settings.engine,
-            threads=max(1, (os.cpu_count() or 1) // workers),
-            max_pixels=settings.max_pixels,
-        )
+        settings = dataclasses.replace(settings, threads=max(1, (os.cpu_count() or 1) // workers))
     conn = db.connect(db.store_path(out_dir))
     run_id = db.start_run(conn, settings.to_json(), command)
     summary = RunSummary(run_id=run_id, store=db.store_path(out_dir))
@@ -104,7 +101,7 @@ def run_pipeline(
     items = list(discover(inputs))
     if on_total:
         on_total(len(items))
-    rkey = recognise_key()
+    rkey = recognise_key(settings)
 
     def fail(failure: StageFailure) -> None:
         summary.failed += 1

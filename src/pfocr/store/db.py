@@ -1,4 +1,5 @@
-"""The SQLite store: figures, OCR tokens, mentions, failures and runs in one file.
+"""The SQLite store: figures, OCR tokens, mentions of genes, chemicals and diseases,
+organisms, interactions, failures and runs in one file.
 
 No ORM: named functions, each one or a few parameterised statements. One writer
 (the process running ``pfocr run``); every figure is committed in its own
@@ -18,11 +19,27 @@ from pathlib import Path
 from pfocr.errors import SchemaVersionError, StoreError
 from pfocr.models import (
     METADATA_FIELDS,
+    ChemicalMention,
+    DiseaseMention,
+    Edge,
     Figure,
     FigureRecord,
     FigureResult,
     Mention,
     OcrToken,
+    OrganismCount,
+    OrganismRow,
+)
+
+#: Tables holding one figure's results, cleared before the figure is written again.
+FIGURE_TABLES: tuple[str, ...] = (
+    "ocr_tokens",
+    "mentions",
+    "chemicals",
+    "diseases",
+    "organisms",
+    "organisms_ner",
+    "edges",
 )
 
 SCHEMA_VERSION = 1
@@ -174,6 +191,8 @@ def save_result(
         "height",
         "ocr_key",
         "recognise_key",
+        "pathway_score",
+        "skipped",
         "seconds",
         "run_id",
         "processed_at",
@@ -187,16 +206,19 @@ def save_result(
         result.image_sha256,
         result.width,
         result.height,
-        ocr_key,
+        # A figure left unread keeps no OCR key, so a later run without --min-score reads it.
+        "" if result.skipped else ocr_key,
         recognise_key,
+        result.pathway_score,
+        int(result.skipped),
         round(result.seconds, 4),
         run_id,
         _now(),
     )
     placeholders = ", ".join("?" for _ in columns)
     with conn:
-        conn.execute("DELETE FROM ocr_tokens WHERE figid = ?", (fig.figid,))
-        conn.execute("DELETE FROM mentions WHERE figid = ?", (fig.figid,))
+        for table in FIGURE_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE figid = ?", (fig.figid,))
         conn.execute(
             f"INSERT OR REPLACE INTO figures ({', '.join(columns)}) VALUES ({placeholders})",
             values,
@@ -245,6 +267,85 @@ def save_result(
                 for i, m in enumerate(result.mentions)
             ],
         )
+        _save_extras(conn, result)
+
+
+def _save_extras(conn: sqlite3.Connection, result: FigureResult) -> None:
+    """Chemicals, diseases, organisms and edges of a figure (inside the caller's transaction)."""
+    figid = result.figure.figid
+    for table, id_column, items in (
+        ("chemicals", "chebi", result.chemicals),
+        ("diseases", "doid", result.diseases),
+    ):
+        conn.executemany(
+            f"INSERT INTO {table} (figid, seq, word, match, name, mesh, {id_column}, "
+            "x0, y0, x1, y1, confidence, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    figid,
+                    i,
+                    c.word,
+                    c.match,
+                    c.name,
+                    c.mesh,
+                    getattr(c, id_column),
+                    c.x0,
+                    c.y0,
+                    c.x1,
+                    c.y1,
+                    c.confidence,
+                    c.source,
+                )
+                for i, c in enumerate(items)
+            ],
+        )
+    conn.executemany(
+        "INSERT INTO organisms (figid, seq, name, taxon_id, grp, evidence, gene_set) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (figid, i, o.name, o.taxon_id, o.group, o.evidence, int(o.gene_set))
+            for i, o in enumerate(result.organisms)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO organisms_ner (figid, seq, organism_id, organism_name, organism_group, "
+        "count_direct, count_synonym, count_match) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                figid,
+                i,
+                n.organism_id,
+                n.organism_name,
+                n.organism_group,
+                n.count_direct,
+                n.count_synonym,
+                n.count_match,
+            )
+            for i, n in enumerate(result.organisms_ner)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO edges (figid, seq, source, target, kind, confidence, directed, "
+        "source_word, target_word, source_type, target_type, polyline) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                figid,
+                i,
+                e.source,
+                e.target,
+                e.kind,
+                e.confidence,
+                int(e.directed),
+                e.source_word,
+                e.target_word,
+                e.source_type,
+                e.target_type,
+                json.dumps([[round(x, 1), round(y, 1)] for x, y in e.polyline]),
+            )
+            for i, e in enumerate(result.edges)
+        ],
+    )
 
 
 def update_metadata(conn: sqlite3.Connection, figure: Figure) -> None:
@@ -313,22 +414,108 @@ def _mentions_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[Mention, 
     )
 
 
-def iter_records(conn: sqlite3.Connection) -> Iterator[FigureRecord]:
-    """Every stored figure with its mentions, ordered by figid; streams."""
-    cursor = conn.execute("SELECT * FROM figures ORDER BY figid")
+def _chemicals_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[ChemicalMention, ...]:
+    rows = conn.execute(
+        "SELECT word, match, name, mesh, chebi, x0, y0, x1, y1, confidence, source "
+        "FROM chemicals WHERE figid = ? ORDER BY seq",
+        (figid,),
+    ).fetchall()
+    return tuple(ChemicalMention(*row) for row in rows)
+
+
+def _diseases_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[DiseaseMention, ...]:
+    rows = conn.execute(
+        "SELECT word, match, name, mesh, doid, x0, y0, x1, y1, confidence, source "
+        "FROM diseases WHERE figid = ? ORDER BY seq",
+        (figid,),
+    ).fetchall()
+    return tuple(DiseaseMention(*row) for row in rows)
+
+
+def _organisms_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[OrganismRow, ...]:
+    rows = conn.execute(
+        "SELECT name, taxon_id, grp, evidence, gene_set FROM organisms "
+        "WHERE figid = ? ORDER BY seq",
+        (figid,),
+    ).fetchall()
+    return tuple(OrganismRow(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows)
+
+
+def _ner_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[OrganismCount, ...]:
+    rows = conn.execute(
+        "SELECT organism_id, organism_name, organism_group, count_direct, count_synonym, "
+        "count_match FROM organisms_ner WHERE figid = ? ORDER BY seq",
+        (figid,),
+    ).fetchall()
+    return tuple(OrganismCount(*row) for row in rows)
+
+
+def _edges_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[Edge, ...]:
+    rows = conn.execute(
+        "SELECT source, target, kind, confidence, polyline, directed, source_word, "
+        "target_word, source_type, target_type FROM edges WHERE figid = ? ORDER BY seq",
+        (figid,),
+    ).fetchall()
+    return tuple(
+        Edge(
+            source=r["source"],
+            target=r["target"],
+            kind=r["kind"],
+            confidence=r["confidence"],
+            polyline=tuple((float(x), float(y)) for x, y in json.loads(r["polyline"])),
+            directed=bool(r["directed"]),
+            source_word=r["source_word"],
+            target_word=r["target_word"],
+            source_type=r["source_type"],
+            target_type=r["target_type"],
+        )
+        for r in rows
+    )
+
+
+def record_from_row(conn: sqlite3.Connection, row: sqlite3.Row) -> FigureRecord:
+    """A stored figure (a ``figures`` row) with everything recognised on it."""
+    figid = row["figid"]
+    organisms = _organisms_by_figure(conn, figid)
+    names = tuple(o.name for o in organisms) or ("Homo sapiens",)
+    gene_sets = tuple(o.name for o in organisms if o.gene_set) if organisms else names
+    return FigureRecord(
+        figure=_figure_from_row(row),
+        mentions=_mentions_by_figure(conn, figid),
+        image_sha256=row["image_sha256"],
+        width=row["width"],
+        height=row["height"],
+        pathway_score=row["pathway_score"],
+        organisms=names,
+        chemicals=_chemicals_by_figure(conn, figid),
+        diseases=_diseases_by_figure(conn, figid),
+        organisms_ner=_ner_by_figure(conn, figid),
+        edges=_edges_by_figure(conn, figid),
+        gene_set_organisms=gene_sets,
+    )
+
+
+def load_record(conn: sqlite3.Connection, figid: str) -> FigureRecord | None:
+    """One stored figure with everything recognised on it, or None."""
+    row = conn.execute("SELECT * FROM figures WHERE figid = ?", (figid,)).fetchone()
+    return None if row is None else record_from_row(conn, row)
+
+
+def iter_records(
+    conn: sqlite3.Connection, *, include_skipped: bool = False
+) -> Iterator[FigureRecord]:
+    """Every stored figure with its results, ordered by figid; streams.
+
+    Figures left unread by ``--min-score`` are not published unless ``include_skipped``.
+    """
+    where = "" if include_skipped else " WHERE skipped = 0"
+    cursor = conn.execute(f"SELECT * FROM figures{where} ORDER BY figid")
     while True:
         rows = cursor.fetchmany(256)
         if not rows:
             return
         for row in rows:
-            yield FigureRecord(
-                figure=_figure_from_row(row),
-                mentions=_mentions_by_figure(conn, row["figid"]),
-                image_sha256=row["image_sha256"],
-                width=row["width"],
-                height=row["height"],
-                pathway_score=row["pathway_score"],
-            )
+            yield record_from_row(conn, row)
 
 
 def run_failures(conn: sqlite3.Connection, run_id: int) -> list[sqlite3.Row]:
@@ -347,6 +534,10 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
         "tokens": one("SELECT count(*) FROM ocr_tokens"),
         "mentions": one("SELECT count(*) FROM mentions"),
         "genes": one("SELECT count(DISTINCT entrez) FROM mentions"),
+        "chemicals": one("SELECT count(*) FROM chemicals"),
+        "diseases": one("SELECT count(*) FROM diseases"),
+        "edges": one("SELECT count(*) FROM edges"),
+        "skipped": one("SELECT count(*) FROM figures WHERE skipped = 1"),
         "runs": one("SELECT count(*) FROM runs"),
         "failures": one("SELECT count(*) FROM failures"),
     }
