@@ -10,7 +10,7 @@ BENCH_REAL ?= ../shared/bench-real-dev
 $(BIN)/pfocr: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,tesseract]"
 	@touch $@
 
 install: $(BIN)/pfocr
@@ -19,13 +19,13 @@ demo: install
 	$(BIN)/pfocr run examples/figures --out demo-out
 
 test: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 
 bench: install
 	$(BIN)/pfocr bench $(BENCH_DEV) $(BENCH_REAL) --out bench-out
