@@ -222,3 +222,31 @@ def test_every_new_command_has_help() -> None:
         assert result.exit_code == 0 and "Usage:" in result.output, args
     run_help = CliRunner().invoke(main, ["run", "--help"]).output
     assert "--min-score" in run_help and "--no-edges" in run_help
+
+
+@pytest.mark.ocr
+def test_bench_scores_genes_and_chemicals_with_the_folder_scorers(
+    figure_folder: Path, tmp_path: Path
+) -> None:
+    from pfocr.bench import run_benchmark
+
+    bench = tmp_path / "bench"
+    (bench / "figures").mkdir(parents=True)
+    (bench / "truth").mkdir()
+    _render(bench / "figures" / "signalling.png")
+    (bench / "truth" / "dev.tsv").write_text("figure_id\thgnc_symbol\nsignalling\tEGFR\n")
+    (bench / "truth" / "dev-chemicals.tsv").write_text("figure_id\tchebi\nsignalling\tCHEBI:1\n")
+    # Scorers that report what they were given: the rows of the prediction file.
+    scorer = (
+        "import sys\n"
+        "rows = open(sys.argv[-2] if sys.argv[-1].startswith('--') else sys.argv[-1]).read()\n"
+        "print('rows', len(rows.strip().splitlines()) - 1, 'CHEBI:17489' in rows)\n"
+    )
+    (bench / "score.py").write_text(scorer)
+    (bench / "score_extra.py").write_text(scorer)
+    report = run_benchmark(bench, tmp_path / "out")
+    assert report.figures == 1 and report.failed == 0
+    assert "rows" in report.scorer_output["strict"]
+    assert report.extra_output["chemicals"].strip().endswith("True")
+    assert "edges" not in report.extra_output  # no interaction truth in this folder
+    assert "-- chemicals" in report.render()

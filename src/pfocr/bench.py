@@ -3,6 +3,8 @@
 Speed and accuracy targets are measured here, never asserted in unit tests.
 A benchmark folder holds ``figures/``, ``truth/dev.tsv`` and optionally
 ``truth/dev_ignore.tsv``; the scorer ``score.py`` sits in the folder or next to it.
+When the folder also has ``truth/dev-chemicals.tsv`` or ``truth/dev-edges.tsv`` and the
+scorer ``score_extra.py``, the stored chemicals and interactions are scored too.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class BenchReport:
     wall_seconds: float
     scores: dict[str, dict[str, object]] = field(default_factory=dict)
     scorer_output: dict[str, str] = field(default_factory=dict)
+    #: Output of ``score_extra.py`` by kind (``chemicals``, ``edges``).
+    extra_output: dict[str, str] = field(default_factory=dict)
 
     def render(self) -> str:
         secs = sorted(self.seconds) or [0.0]
@@ -50,6 +54,9 @@ class BenchReport:
         ]
         for tier, output in self.scorer_output.items():
             lines.append(f"-- tier {tier} (sources: {', '.join(TIERS[tier])})")
+            lines.append(output.strip())
+        for kind, output in self.extra_output.items():
+            lines.append(f"-- {kind}")
             lines.append(output.strip())
         return "\n".join(line for line in lines if line)
 
@@ -110,7 +117,60 @@ def run_benchmark(
         except json.JSONDecodeError:
             report.scores[tier] = {}
         report.scorer_output[tier] = quiet.stdout + quiet.stderr
+    _score_extras(bench_dir, out_dir, report)
     return report
+
+
+#: Predictions written from the store for ``score_extra.py``: kind -> (header, query).
+EXTRA_PREDICTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "chemicals": (
+        ("figure_id", "word", "chebi", "mesh"),
+        "SELECT figid, word, chebi, mesh FROM chemicals ORDER BY figid, seq",
+    ),
+    "edges": (
+        ("figure_id", "source", "target", "kind"),
+        "SELECT figid, source, target, kind FROM edges ORDER BY figid, seq",
+    ),
+}
+
+
+def _score_extras(bench_dir: Path, out_dir: Path, report: BenchReport) -> None:
+    """Score stored chemicals and interactions where the benchmark has truth for them."""
+    from pfocr.store import connect, store_path
+
+    scorer = next(
+        (
+            c
+            for c in (
+                bench_dir / "score_extra.py",
+                bench_dir.parent / "bench-dev" / "score_extra.py",
+            )
+            if c.exists()
+        ),
+        None,
+    )
+    if scorer is None:
+        return
+    conn = connect(store_path(out_dir))
+    try:
+        for kind, (header, query) in EXTRA_PREDICTIONS.items():
+            truth = bench_dir / "truth" / f"dev-{kind}.tsv"
+            if not truth.exists():
+                continue
+            predictions = out_dir / f"predictions-{kind}.tsv"
+            with predictions.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+                writer.writerow(header)
+                writer.writerows(conn.execute(query))
+            command = [sys.executable, str(scorer), "--kind", kind, str(truth), str(predictions)]
+            quiet = subprocess.run(
+                [*command, "--quiet"], capture_output=True, text=True, check=False
+            )
+            full = subprocess.run([*command, "--json"], capture_output=True, text=True, check=False)
+            (out_dir / f"scores-{kind}.json").write_text(full.stdout)
+            report.extra_output[kind] = quiet.stdout + quiet.stderr
+    finally:
+        conn.close()
 
 
 def _write_tier(genes_tsv: Path, out: Path, sources: tuple[str, ...]) -> None:
