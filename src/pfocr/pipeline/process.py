@@ -300,10 +300,8 @@ def _read_edges(
     tokens: list[OcrToken],
 ) -> list[Edge]:
     """Interactions from the connectors drawn between recognised labels."""
-    try:
-        from pfocr.network import read_edges
-    except ImportError:  # the network reader is optional in a partial installation
-        return []
+    from pfocr.network import read_edges
+
     return list(read_edges(image, mentions, chemicals, tokens))
 
 

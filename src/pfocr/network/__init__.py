@@ -1,0 +1,205 @@
+"""Directed interactions read off a pathway figure: which node's line points to which.
+
+``read_edges`` takes the figure and what recognition found on it (gene mentions, chemical
+mentions, OCR tokens) and returns one ``Edge`` per connector and (source, target) pair of
+gene/chemical nodes. Everything is computed from the pixels; nothing is learned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pfocr.models import ChemicalMention, Edge, Mention, OcrToken
+from pfocr.network.connectors import MARKER_KINDS, End, ink_mask, read_nets
+from pfocr.network.nodes import (
+    Group,
+    Member,
+    NodeBox,
+    build_boxes,
+    clean_grey,
+    find_groups,
+    label_height,
+    text_boxes,
+)
+from pfocr.network.paths import Route, trace
+
+__all__ = ["read_edges"]
+
+#: How sure a head reading is, surest first: filled arrows are hard to mistake, an open
+#: "arrow" can be two lines parting.
+HEAD_RANK = {"arrow": 0, "bar": 1, "open_arrow": 2, "chevron": 3}
+
+
+def read_edges(
+    image: Image.Image,
+    mentions: Sequence[Mention],
+    chemicals: Sequence[ChemicalMention],
+    tokens: Sequence[OcrToken],
+) -> list[Edge]:
+    """The edges between genes and chemicals drawn on ``image``, source end first.
+
+    Nodes are the shapes around gene mentions (id: HGNC symbol), chemical mentions (id: ChEBI
+    id, else the name) and other text labels; edges with a plain-label end are left out.
+    """
+    if not mentions and not chemicals:
+        return []
+    rgb = np.asarray(image.convert("RGB"))
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    tight = text_boxes(grey, tokens)
+    height = label_height(list(tight.values()))
+    clean = clean_grey(grey, list(tight.values()))
+    boxes = build_boxes(clean, grey, mentions, chemicals, tokens, height)
+    if not any(b.scored for b in boxes):
+        return []
+    groups = find_groups(clean, boxes, height)
+    ink = ink_mask(rgb, height, list(tight.values()))
+    ends, paths, rings = read_nets(ink, boxes, groups, height)
+    by_net: dict[int, list[End]] = {}
+    for end in ends:
+        by_net.setdefault(end.net, []).append(end)
+    edges: list[Edge] = []
+    for net_ends in by_net.values():
+        edges.extend(_net_edges(net_ends, boxes, groups, paths, rings))
+    return _best_edges(edges)
+
+
+def _best_edges(edges: list[Edge]) -> list[Edge]:
+    """One edge per pair of nodes.
+
+    A line with a head beats a plain line between the same two nodes, then the more
+    confident reading wins; a plain line is kept once, not once per direction.
+    """
+    best: dict[tuple[str, str], Edge] = {}
+    for edge in edges:
+        key = (edge.source, edge.target)
+        old = best.get(key)
+        if old is None or (edge.directed, edge.confidence) > (old.directed, old.confidence):
+            best[key] = edge
+    kept: list[Edge] = []
+    for (source, target), edge in best.items():
+        reverse = best.get((target, source))
+        if (
+            not edge.directed
+            and reverse is not None
+            and (reverse.directed or (target, source) < (source, target))
+        ):
+            continue
+        kept.append(edge)
+    return kept
+
+
+def _through_ring(walked: list[tuple[int, int]], rings: list[tuple[float, float, float]]) -> bool:
+    """Whether a route goes round a small circle drawn on a line (catalysis).
+
+    The enzyme's line reaches the circle on one side and leaves it on the other; the
+    reaction line it sits on only grazes it.
+    """
+    for x, y, radius in rings:
+        inside = [(py, px) for py, px in walked if math.hypot(px - x, py - y) <= radius + 2]
+        if len(inside) < radius:
+            continue
+        (ay, ax), (by, bx) = inside[0], inside[-1]
+        turn = abs(math.atan2(ay - y, ax - x) - math.atan2(by - y, bx - x))
+        if min(turn, 2 * math.pi - turn) > math.radians(130):
+            return True
+    return False
+
+
+def _reading_order(boxes: list[NodeBox], indices: tuple[int, ...]) -> tuple[int, int]:
+    """Where a node sits for reading: its row (about a shape's height) and its left edge."""
+    top = min(boxes[i].rect[1] for i in indices)
+    left = min(boxes[i].rect[0] for i in indices)
+    height = max(1, min(boxes[i].rect[3] - boxes[i].rect[1] for i in indices))
+    return top // height, left
+
+
+def _members(
+    end: End, boxes: list[NodeBox], groups: list[Group]
+) -> tuple[tuple[int, ...], list[Member]]:
+    indices = tuple(groups[end.group].boxes) if end.group >= 0 else (end.box,)
+    members: list[Member] = []
+    for i in indices:
+        members.extend(boxes[i].members)
+    return indices, members
+
+
+def _net_edges(
+    ends: list[End],
+    boxes: list[NodeBox],
+    groups: list[Group],
+    paths: np.ndarray,
+    rings: list[tuple[float, float, float]],
+) -> list[Edge]:
+    """Edges of one net (connected lines): every plain end to every headed end.
+
+    A net with two plain ends is an undirected line; with two headed ends and nothing else,
+    a double-headed one (an edge each way). The confidence falls as the net gets busier.
+    """
+    nodes: dict[tuple[int, ...], tuple[str, End, list[Member], tuple[int, ...]]] = {}
+    for end in ends:
+        key, members = _members(end, boxes, groups)
+        old = nodes.get(key)
+        if old is None or (end.marker and not old[0]):
+            nodes[key] = (end.marker, end, members, key)
+    if len(nodes) < 2:
+        return []
+    if any(v[0] and v[0] != "chevron" for v in nodes.values()):
+        # Two lines parting at a shape look like an open arrow; a real head elsewhere on
+        # the net says which end is the target.
+        nodes = {k: ("" if v[0] == "chevron" else v[0], *v[1:]) for k, v in nodes.items()}
+    sources = [v for v in nodes.values() if not v[0]]
+    targets = [v for v in nodes.values() if v[0]]
+    size = len(nodes)
+    confidence = round(0.9 / (1 + 0.15 * (size - 2)), 3)
+    out: list[Edge] = []
+    if targets and sources:
+        pairs = [(s, t, True) for s in sources for t in targets]
+    elif len(nodes) == 2 and not targets:
+        # A plain line: its ends in reading order (top to bottom, then left to right).
+        first, second = sorted(sources, key=lambda v: _reading_order(boxes, v[3]))
+        pairs = [(first, second, False)]
+    elif len(nodes) == 2:
+        # Heads at both ends: trust the surer head, or read both ways when alike.
+        a, b = sorted(targets, key=lambda v: HEAD_RANK[v[0]])
+        if HEAD_RANK[a[0]] < HEAD_RANK[b[0]]:
+            pairs = [(("", *b[1:]), a, True)]
+        else:
+            pairs = [(a, b, True), (b, a, True)]
+    else:
+        pairs = []
+    routes: dict[tuple[int, int], dict[tuple[int, int], Route]] = {}
+    for (_, s_end, _, _), _, _ in pairs:
+        start = (s_end.y, s_end.x)
+        if start not in routes:
+            goals = [(t[1].y, t[1].x) for s, t, _ in pairs if s[1] is s_end]
+            routes[start] = trace(paths, start, goals)
+    for (_, s_end, s_members, _), (marker, t_end, t_members, _), directed in pairs:
+        points, walked = routes[(s_end.y, s_end.x)][(t_end.y, t_end.x)]
+        kind = MARKER_KINDS.get(marker, "other") if directed else "other"
+        if directed and _through_ring(walked, rings):
+            kind = "other"  # an enzyme's line onto a reaction: catalysis
+        polyline = tuple(points)
+        for s in s_members:
+            for t in t_members:
+                if s.type == "label" or t.type == "label" or s.id == t.id:
+                    continue
+                out.append(
+                    Edge(
+                        source=s.id,
+                        target=t.id,
+                        kind=kind,
+                        confidence=confidence,
+                        polyline=polyline,
+                        directed=directed,
+                        source_word=s.word,
+                        target_word=t.word,
+                        source_type=s.type,
+                        target_type=t.type,
+                    )
+                )
+    return out

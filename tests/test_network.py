@@ -1,0 +1,377 @@
+"""Reading connectors off figures the tests draw: arrows, T-bars, elbows, curves, complexes."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+from dataclasses import replace
+
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from pfocr.models import EDGE_KINDS, ChemicalMention, Edge, Mention, OcrToken
+from pfocr.network import read_edges
+from pfocr.network.export import EDGE_COLUMNS, edge_rows, sif_lines
+
+FONT = ImageFont.load_default(size=18)
+Point = tuple[float, float]
+
+
+class Scene:
+    """A white canvas with labelled boxes and connectors, and what OCR/recognition would give."""
+
+    def __init__(self, width: int = 640, height: int = 420) -> None:
+        self.image = Image.new("RGB", (width, height), "white")
+        self.draw = ImageDraw.Draw(self.image)
+        self.mentions: list[Mention] = []
+        self.chemicals: list[ChemicalMention] = []
+        self.tokens: list[OcrToken] = []
+
+    def _label(self, text: str, cx: float, cy: float, colour: str = "black") -> tuple[float, ...]:
+        x0, y0, x1, y1 = self.draw.textbbox((0, 0), text, font=FONT)
+        left, top = cx - (x1 - x0) / 2 - x0, cy - (y1 - y0) / 2 - y0
+        self.draw.text((left, top), text, fill=colour, font=FONT)
+        box = (cx - (x1 - x0) / 2 - 3, cy - (y1 - y0) / 2 - 4, cx + (x1 - x0) / 2 + 3)
+        box = (*box, cy + (y1 - y0) / 2 + 4)
+        self.tokens.append(OcrToken(text, *box, confidence=0.99))
+        return box
+
+    def gene(
+        self, symbol: str, cx: float, cy: float, w: float = 90, h: float = 32, fill: str = "white"
+    ) -> tuple[float, float, float, float]:
+        """A gene box; returns its rectangle."""
+        rect = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        self.draw.rectangle(rect, outline="black", width=2, fill=fill)
+        box = self._label(symbol, cx, cy)
+        self.mentions.append(Mention(symbol, symbol, "hgnc_symbol", symbol, "1", *box))
+        return rect
+
+    def chemical(self, name: str, chebi: str, cx: float, cy: float) -> tuple[float, ...]:
+        rect = (cx - 50, cy - 18, cx + 50, cy + 18)
+        self.draw.ellipse(rect, outline="blue", width=2)
+        box = self._label(name, cx, cy, colour="blue")
+        self.chemicals.append(ChemicalMention(name, name, name, "", chebi, *box))
+        return rect
+
+    def group(self, rects: list[tuple[float, ...]], gap: float = 7) -> tuple[float, ...]:
+        """A dashed border around touching member boxes (a complex)."""
+        x0 = min(r[0] for r in rects) - gap
+        y0 = min(r[1] for r in rects) - gap
+        x1 = max(r[2] for r in rects) + gap
+        y1 = max(r[3] for r in rects) + gap
+        for a, b in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1))):
+            self.dashed([a, b], colour="grey", width=2, dash=6, gap=4)
+        self.dashed([(x0, y1), (x0, y0)], colour="grey", width=2, dash=6, gap=4)
+        return (x0, y0, x1, y1)
+
+    def line(self, points: list[Point], colour: str = "black", width: int = 2) -> None:
+        self.draw.line(points, fill=colour, width=width, joint="curve")
+
+    def dashed(
+        self,
+        points: list[Point],
+        colour: str = "black",
+        width: int = 2,
+        dash: int = 8,
+        gap: int = 5,
+    ) -> None:
+        for (ax, ay), (bx, by) in itertools.pairwise(points):
+            length = math.hypot(bx - ax, by - ay)
+            t = 0.0
+            while t < length:
+                u0, u1 = t / length, min(t + dash, length) / length
+                self.draw.line(
+                    [
+                        (ax + u0 * (bx - ax), ay + u0 * (by - ay)),
+                        (ax + u1 * (bx - ax), ay + u1 * (by - ay)),
+                    ],
+                    fill=colour,
+                    width=width,
+                )
+                t += dash + gap
+
+    def head(self, tip: Point, before: Point, kind: str, colour: str = "black") -> None:
+        """An end marker at ``tip`` for a line arriving from ``before``."""
+        dx, dy = tip[0] - before[0], tip[1] - before[1]
+        n = math.hypot(dx, dy)
+        ux, uy = dx / n, dy / n
+        px, py = -uy, ux
+        size = 14
+        base = (tip[0] - ux * size, tip[1] - uy * size)
+        if kind == "arrow":
+            corners = [
+                tip,
+                (base[0] + px * 7, base[1] + py * 7),
+                (base[0] - px * 7, base[1] - py * 7),
+            ]
+            self.draw.polygon(corners, fill=colour)
+        elif kind == "open":
+            corners = [
+                tip,
+                (base[0] + px * 7, base[1] + py * 7),
+                (base[0] - px * 7, base[1] - py * 7),
+            ]
+            self.draw.polygon(corners, fill="white", outline=colour, width=2)
+        elif kind == "bar":
+            c = (tip[0] - ux * 4, tip[1] - uy * 4)
+            self.draw.line(
+                [(c[0] + px * 12, c[1] + py * 12), (c[0] - px * 12, c[1] - py * 12)],
+                fill=colour,
+                width=3,
+            )
+
+    def edges(self) -> list[Edge]:
+        return read_edges(self.image, self.mentions, self.chemicals, self.tokens)
+
+
+def pairs(edges: list[Edge]) -> dict[tuple[str, str], Edge]:
+    return {(e.source, e.target): e for e in edges}
+
+
+def arrow(scene: Scene, points: list[Point], kind: str = "arrow", colour: str = "black") -> None:
+    scene.line(points, colour=colour)
+    scene.head(points[-1], points[-2], kind, colour=colour)
+
+
+def test_straight_arrow_is_activation_from_tail_to_head() -> None:
+    scene = Scene()
+    scene.gene("EGFR", 120, 200)
+    scene.gene("GRB2", 480, 200)
+    arrow(scene, [(165, 200), (435, 200)])
+    found = pairs(scene.edges())
+    assert set(found) == {("EGFR", "GRB2")}
+    edge = found[("EGFR", "GRB2")]
+    assert edge.kind == "activation" and edge.directed
+    assert edge.source_word == "EGFR" and edge.target_type == "gene"
+    # The polyline runs from the source end to the target end.
+    assert edge.polyline[0][0] < edge.polyline[-1][0]
+
+
+def test_elbow_connector_with_coloured_arrow() -> None:
+    scene = Scene()
+    scene.gene("SOS1", 120, 80)
+    scene.gene("KRAS", 480, 330)
+    arrow(scene, [(165, 80), (300, 80), (300, 330), (435, 330)], colour="#1f3fd0")
+    assert set(pairs(scene.edges())) == {("SOS1", "KRAS")}
+
+
+def test_curved_arrow() -> None:
+    scene = Scene()
+    scene.gene("TP53", 110, 330)
+    scene.gene("MDM2", 510, 330)
+    arc = [
+        (320 - 200 * math.cos(a), 330 - 220 * math.sin(a))
+        for a in (math.pi * k / 40 for k in range(2, 39))
+    ]
+    arc = [(155.0, 330.0), *arc[1:-1], (465.0, 330.0)]
+    arc = [p for p in arc if p[1] < 312 or p[0] in (155.0, 465.0)]
+    arrow(scene, arc)
+    assert set(pairs(scene.edges())) == {("TP53", "MDM2")}
+
+
+def test_t_bar_is_inhibition() -> None:
+    scene = Scene()
+    scene.gene("PTEN", 320, 70)
+    scene.gene("AKT1", 320, 330)
+    arrow(scene, [(320, 86), (320, 313)], kind="bar")
+    edge = pairs(scene.edges())[("PTEN", "AKT1")]
+    assert edge.kind == "inhibition" and edge.directed
+
+
+def test_open_triangle_is_activation() -> None:
+    scene = Scene()
+    scene.gene("MTOR", 120, 200)
+    scene.gene("RPTOR", 480, 200)
+    arrow(scene, [(165, 200), (435, 200)], kind="open")
+    assert pairs(scene.edges())[("MTOR", "RPTOR")].kind == "activation"
+
+
+def test_plain_line_is_undirected_other() -> None:
+    scene = Scene()
+    scene.gene("CDK4", 120, 200)
+    scene.gene("CCND1", 480, 200)
+    scene.line([(165, 200), (435, 200)])
+    (edge,) = scene.edges()
+    assert {edge.source, edge.target} == {"CDK4", "CCND1"}
+    assert edge.kind == "other" and not edge.directed
+
+
+def test_crossing_lines_stay_apart() -> None:
+    scene = Scene()
+    scene.gene("JAK1", 320, 50)
+    scene.gene("STAT3", 320, 370)
+    scene.gene("IL6", 80, 210)
+    scene.gene("IL6R", 560, 210)
+    arrow(scene, [(320, 66), (320, 354)])
+    arrow(scene, [(125, 210), (515, 210)])
+    assert set(pairs(scene.edges())) == {("JAK1", "STAT3"), ("IL6", "IL6R")}
+
+
+def test_dashed_arrow() -> None:
+    scene = Scene()
+    scene.gene("NFKB1", 120, 200)
+    scene.gene("RELA", 480, 200)
+    scene.dashed([(165, 200), (425, 200)])
+    scene.head((435, 200), (165, 200), "arrow")
+    assert set(pairs(scene.edges())) == {("NFKB1", "RELA")}
+
+
+def test_arrow_into_complex_gives_an_edge_per_member() -> None:
+    scene = Scene()
+    scene.gene("MAPK1", 120, 210)
+    members = [
+        scene.gene(s, 470, 150 + 32 * i) for i, s in enumerate(("PIK3R1", "PIK3R2", "PIK3CA"))
+    ]
+    border = scene.group(members)
+    arrow(scene, [(165, 210), (border[0], 210)])
+    assert set(pairs(scene.edges())) == {
+        ("MAPK1", "PIK3R1"),
+        ("MAPK1", "PIK3R2"),
+        ("MAPK1", "PIK3CA"),
+    }
+
+
+def test_arrow_to_one_member_of_a_complex() -> None:
+    scene = Scene()
+    scene.gene("IKBKB", 320, 60)
+    members = [scene.gene(s, 320, 280 + 32 * i) for i, s in enumerate(("NFKB1", "RELA"))]
+    scene.group(members)
+    # The line goes through the complex's border and ends on NFKB1 itself.
+    arrow(scene, [(320, 76), (320, members[0][1])])
+    found = pairs(scene.edges())
+    assert set(found) == {("IKBKB", "NFKB1")}
+    assert found[("IKBKB", "NFKB1")].kind == "activation"
+
+
+def test_fork_from_one_source_to_two_targets() -> None:
+    scene = Scene()
+    scene.gene("SYK", 320, 60)
+    scene.gene("VAV1", 150, 330)
+    scene.gene("PLCG2", 490, 330)
+    scene.line([(320, 76), (320, 200)])
+    arrow(scene, [(320, 200), (150, 200), (150, 314)])
+    arrow(scene, [(320, 200), (490, 200), (490, 314)])
+    assert set(pairs(scene.edges())) == {("SYK", "VAV1"), ("SYK", "PLCG2")}
+
+
+def test_chemical_node_uses_chebi_and_label_ends_are_left_out() -> None:
+    scene = Scene()
+    scene.chemical("cAMP", "CHEBI:17489", 120, 120)
+    scene.gene("PRKACA", 480, 120)
+    arrow(scene, [(170, 120), (435, 120)])
+    # An arrow from a gene to a plain text label is not a gene/chemical edge.
+    scene.draw.rectangle((420, 300, 560, 336), outline="black", width=2)
+    scene._label("Apoptosis", 490, 318)
+    arrow(scene, [(480, 136), (480, 300)])
+    found = pairs(scene.edges())
+    assert set(found) == {("CHEBI:17489", "PRKACA")}
+    edge = found[("CHEBI:17489", "PRKACA")]
+    assert edge.source_type == "chemical" and edge.source_word == "cAMP"
+
+
+def test_no_nodes_no_edges() -> None:
+    scene = Scene()
+    scene.line([(10, 10), (300, 300)])
+    assert scene.edges() == []
+
+
+@pytest.mark.parametrize("directed", [True, False])
+def test_edge_rows_and_sif(directed: bool) -> None:
+    edge = Edge(
+        source="EGFR",
+        target="GRB2",
+        kind="activation" if directed else "other",
+        confidence=0.8,
+        polyline=((10.0, 20.5), (30.25, 40.0)),
+        directed=directed,
+        source_word="EGFR",
+        target_word="Grb2",
+    )
+    (row,) = edge_rows("WP1", [edge, edge][:1])
+    assert list(row) == list(EDGE_COLUMNS)
+    assert row["points"] == "10,20.5;30.2,40"
+    assert row["directed"] == ("true" if directed else "false")
+    assert row["kind"] in EDGE_KINDS
+    assert sif_lines([edge, edge]) == [f"EGFR\t{row['kind']}\tGRB2"]
+
+
+def test_polyline_follows_the_elbows() -> None:
+    scene = Scene()
+    scene.gene("SOS1", 120, 80)
+    scene.gene("KRAS", 480, 330)
+    arrow(scene, [(165, 80), (300, 80), (300, 330), (435, 330)])
+    edge = pairs(scene.edges())[("SOS1", "KRAS")]
+    points = edge.polyline
+    assert points[0][0] < 200 and points[-1][0] > 400
+    for corner in ((300, 80), (300, 330)):
+        assert min(math.hypot(x - corner[0], y - corner[1]) for x, y in points) < 6
+
+
+def test_enzyme_line_ending_in_a_circle_on_a_reaction_is_catalysis() -> None:
+    scene = Scene()
+    scene.gene("PTGS1", 320, 330)
+    scene.chemical("PGG2", "CHEBI:27647", 110, 120)
+    scene.chemical("PGH2", "CHEBI:15554", 530, 120)
+    arrow(scene, [(160, 120), (480, 120)])
+    scene.line([(320, 314), (320, 133)])
+    scene.draw.ellipse((313, 119, 327, 133), outline="black", fill="white", width=2)
+    found = pairs(scene.edges())
+    assert found[("CHEBI:27647", "CHEBI:15554")].kind == "activation"
+    assert found[("PTGS1", "CHEBI:15554")].kind == "other"
+    assert found[("PTGS1", "CHEBI:15554")].directed
+
+
+def test_loose_group_with_a_dashed_border() -> None:
+    scene = Scene()
+    scene.gene("WNT1", 120, 200)
+    members = [scene.gene(s, 470, 150 + 40 * i) for i, s in enumerate(("FZD1", "FZD2", "LRP6"))]
+    border = scene.group(members, gap=9)
+    arrow(scene, [(165, 200), (border[0], 200)])
+    assert set(pairs(scene.edges())) == {("WNT1", "FZD1"), ("WNT1", "FZD2"), ("WNT1", "LRP6")}
+
+
+def test_small_blurred_jpeg_figure() -> None:
+    """Published figures are smaller and lossy: half size, blurred, JPEG quality 70."""
+    scene = Scene()
+    scene.gene("SOS1", 120, 80)
+    scene.gene("KRAS", 480, 330)
+    scene.gene("PTEN", 480, 80)
+    arrow(scene, [(165, 80), (300, 80), (300, 330), (435, 330)], colour="#20b020")
+    arrow(scene, [(480, 96), (480, 314)], kind="bar")
+    small = scene.image.resize((320, 210), Image.Resampling.LANCZOS)
+    small = small.filter(ImageFilter.GaussianBlur(0.6))
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=70)
+    buffer.seek(0)
+    image = Image.open(buffer)
+
+    def half(item):
+        return replace(item, x0=item.x0 / 2, y0=item.y0 / 2, x1=item.x1 / 2, y1=item.y1 / 2)
+
+    edges = read_edges(
+        image, [half(m) for m in scene.mentions], [], [half(t) for t in scene.tokens]
+    )
+    found = pairs(edges)
+    assert found[("SOS1", "KRAS")].kind == "activation"
+    assert found[("PTEN", "KRAS")].kind == "inhibition"
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA", "P", "1"])
+def test_odd_inputs_do_not_break_reading(mode: str) -> None:
+    """Boxes off the image, zero-size boxes, tiny images and other colour modes."""
+    scene = Scene(200, 120)
+    scene.gene("EGFR", 50, 60, w=70)
+    scene.gene("GRB2", 160, 60, w=60)
+    arrow(scene, [(85, 60), (130, 60)])
+    odd = [
+        Mention("X", "X", "hgnc_symbol", "X", "1", -50, -50, -10, -10),
+        Mention("Y", "Y", "hgnc_symbol", "Y", "1", 190, 110, 400, 400),
+        Mention("Z", "Z", "hgnc_symbol", "Z", "1", 30, 30, 30, 30),
+    ]
+    tokens = [*scene.tokens, OcrToken("", 5, 5, 5, 5, 0.5), OcrToken("->", 0, 0, 3, 3, 0.5)]
+    edges = read_edges(scene.image.convert(mode), [*scene.mentions, *odd], [], tokens)
+    assert all(e.source != e.target for e in edges)
+    if mode != "1":
+        assert ("EGFR", "GRB2") in pairs(edges)
+    assert read_edges(Image.new(mode, (1, 1)), odd, [], tokens) == []
