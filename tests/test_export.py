@@ -236,7 +236,7 @@ def test_every_file_stays_inside_its_folder(exported: tuple[Path, ExportSummary]
         + [
             f"_data/{stem}-{kind}.tsv"
             for stem in stems
-            for kind in ("genes", "chemicals", "diseases")
+            for kind in ("genes", "chemicals", "diseases", "edges")
         ]
     )
 

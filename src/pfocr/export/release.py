@@ -9,6 +9,7 @@ none, never a half-written one.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import io
 import re
@@ -17,7 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pfocr.errors import ExportError
-from pfocr.export._common import atomic_text_file, figure_file_stem, write_text_atomically
+from pfocr.export._common import (
+    atomic_text_file,
+    clean_text,
+    figure_file_stem,
+    write_text_atomically,
+)
 from pfocr.export.documents import DocumentWriter
 from pfocr.export.gmt import GmtWriter, gmt_file_name
 from pfocr.export.records import render_record
@@ -33,6 +39,9 @@ DATA_DIR = "_data"
 #: the others when at least one figure has a set in them.
 GMT_SPECIES: tuple[str, ...] = LEXICON_SPECIES
 GMT_KINDS: tuple[str, ...] = ("gene", "chemical")
+#: Optional outputs (``formats=``): the Enrichr library, per-figure GPML and CX2 files in
+#: ``figures/``, and a static HTML site in ``site/``.
+EXTRA_FORMATS: tuple[str, ...] = ("enrichr", "gpml", "cx2", "site")
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,8 @@ class ExportSummary:
     diseases: int = 0
     #: Every GMT written, with its number of sets.
     gmt_files: dict[Path, int] = field(default_factory=dict)
+    #: Optional outputs written (``formats=``): format name -> file or folder.
+    extra_files: dict[str, Path] = field(default_factory=dict)
 
 
 def _checked_date(date: str | None) -> str:
@@ -87,6 +98,17 @@ def _figure_genes_text(record: FigureRecord) -> str:
     return buffer.getvalue()
 
 
+def _figure_edges_text(record: FigureRecord) -> str:
+    from pfocr.network.export import EDGE_COLUMNS, edge_rows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerow(EDGE_COLUMNS)
+    for row in edge_rows(record.figure.figid, record.edges):
+        writer.writerow(clean_text(row[name]) for name in EDGE_COLUMNS)
+    return buffer.getvalue()
+
+
 def _figure_terms_text(record: FigureRecord, kind: str) -> str:
     buffer = io.StringIO()
     write_figure_terms(buffer, record.chemicals if kind == "chemicals" else record.diseases, kind)
@@ -100,14 +122,16 @@ def export_all(
     date: str | None = None,
     site_url: str = DEFAULT_SITE_URL,
     min_gmt_genes: int = 3,
+    formats: Iterable[str] = (),
 ) -> ExportSummary:
     """Publish figure records in PFOCR's formats under ``out_dir``.
 
     Writes ``genes.tsv``, ``figures/<figid>.md``, ``_data/<figid>-genes.tsv``,
-    ``-chemicals.tsv`` and ``-diseases.tsv``, ``pfocr-<date>-gmt-<Organism>.gmt`` and
-    ``pfocr-<date>-chemical-gmt-<Organism>.gmt``, and ``figures.jsonl``. ``date`` (YYYYMMDD, default
-    today) dates the GMT; ``site_url`` roots every figure page URL; figures need
-    ``min_gmt_genes`` distinct Entrez IDs to get a gene set.
+    ``-chemicals.tsv``, ``-diseases.tsv`` and ``-edges.tsv``,
+    ``pfocr-<date>-gmt-<Organism>.gmt`` and ``pfocr-<date>-chemical-gmt-<Organism>.gmt``,
+    and ``figures.jsonl``. ``date`` (YYYYMMDD, default today) dates the GMT; ``site_url``
+    roots every figure page URL; figures need ``min_gmt_genes`` distinct Entrez IDs to get a
+    gene set. ``formats`` adds any of :data:`EXTRA_FORMATS`.
 
     Raises :class:`ExportError` for a bad argument, a non-record input, a duplicate figid, or
     a file that cannot be written.
@@ -125,6 +149,13 @@ def export_all(
     gmt_path = out_dir / gmt_file_name(date)
     documents_path = out_dir / DOCUMENTS_JSONL
 
+    extras = list(dict.fromkeys(formats))
+    unknown = [name for name in extras if name not in EXTRA_FORMATS]
+    if unknown:
+        raise ExportError(
+            f"Unknown export format {unknown[0]!r}. Choices: {', '.join(EXTRA_FORMATS)}."
+        )
+    extra_files: dict[str, Path] = {}
     seen: set[str] = set()
     figures = without_genes = n_chemicals = n_diseases = 0
     gmt_paths = {
@@ -151,6 +182,20 @@ def export_all(
                 stack.enter_context(atomic_text_file(documents_path, durable=True)),
                 site_url=site_url,
             )
+            enrichr = site = None
+            if "enrichr" in extras:
+                from pfocr.export.enrichr import EnrichrWriter, enrichr_file_name
+
+                extra_files["enrichr"] = out_dir / enrichr_file_name(date)
+                enrichr = EnrichrWriter(
+                    stack.enter_context(atomic_text_file(extra_files["enrichr"], durable=True)),
+                    min_genes=min_gmt_genes,
+                )
+            if "site" in extras:
+                from pfocr.export.site import SiteWriter
+
+                site = SiteWriter(out_dir, site_url=site_url)
+                extra_files["site"] = site.root
             for index, record in enumerate(records):
                 if not isinstance(record, FigureRecord):
                     raise ExportError(
@@ -167,16 +212,34 @@ def export_all(
                     write_text_atomically(
                         data_dir / f"{stem}-{kind}.tsv", _figure_terms_text(record, kind)
                     )
+                write_text_atomically(data_dir / f"{stem}-edges.tsv", _figure_edges_text(record))
                 genes.write(record)
                 for writer in gmts.values():
                     writer.write(record)
                 documents.write(record)
+                if enrichr is not None:
+                    enrichr.write(record)
+                if "gpml" in extras:
+                    from pfocr.export.gpml import render_gpml
+
+                    write_text_atomically(figures_dir / f"{stem}.gpml", render_gpml(record))
+                if "cx2" in extras:
+                    from pfocr.export.cx2 import render_cx2
+
+                    write_text_atomically(figures_dir / f"{stem}.cx2", render_cx2(record, site_url))
+                if site is not None:
+                    site.write(record)
                 figures += 1
                 without_genes += not record.mentions
                 n_chemicals += len(record.chemicals)
                 n_diseases += len(record.diseases)
+            if site is not None:
+                site.close()
     except (OSError, UnicodeError) as exc:
         raise ExportError(f"Cannot write the export in {out_dir}: {exc}") from exc
+    for name in ("gpml", "cx2"):
+        if name in extras:
+            extra_files[name] = figures_dir
 
     gmt_files: dict[Path, int] = {}
     for key, path in gmt_paths.items():
@@ -199,4 +262,5 @@ def export_all(
         chemicals=n_chemicals,
         diseases=n_diseases,
         gmt_files=gmt_files,
+        extra_files=extra_files,
     )
