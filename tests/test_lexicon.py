@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 from pathlib import Path
 
 import pytest
@@ -106,12 +105,9 @@ packaged = pytest.mark.skipif(
 
 
 @packaged
-def test_packaged_lexicon_loads_fast_and_is_cached() -> None:
-    start = time.perf_counter()
+def test_packaged_lexicon_loads_and_is_cached() -> None:
     lexicon = Lexicon.load()
-    seconds = time.perf_counter() - start
     assert len(lexicon) > 100_000
-    assert seconds < 3.0  # ~0.5 s on an idle core; generous for a loaded CI machine
     assert default_lexicon() is default_lexicon()
     assert {t.hgnc_symbol for t in lexicon.exact("RANKL")} == {"TNFSF11"}
     assert {t.source for t in lexicon.terms[:1]} <= {

@@ -92,6 +92,21 @@ def main(debug: bool) -> None:
     default=None,
     help="Worker processes (default: one per two cores; OCR itself uses two threads).",
 )
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS",
+    help="Process on a Dask cluster: a scheduler address (tcp://host:8786) or local:N to "
+    "start N local worker processes. Needs `pip install 'pfocr[dask]'`.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Tries again, per figure, when its worker dies or fails unexpectedly.",
+)
 @click.option("--force", is_flag=True, help="Reprocess figures even if the store has them.")
 @click.option("--no-export", is_flag=True, help="Only fill the store; skip writing the exports.")
 @click.option(
@@ -129,6 +144,8 @@ def run(
     out_dir: Path,
     engine: str,
     workers: int | None,
+    dask_address: str | None,
+    retries: int,
     force: bool,
     no_export: bool,
     max_pixels: int,
@@ -167,6 +184,8 @@ def run(
             out_dir,
             settings=settings,
             workers=workers or default_workers(),
+            dask=dask_address,
+            retries=retries,
             force=force,
             progress=progress,
             on_total=on_total,
@@ -175,6 +194,13 @@ def run(
     )
     for failure in summary.failures:
         err.print(f"[red]failed[/red] ({failure.stage}) {failure.describe()}", markup=True)
+    if summary.duplicate_groups and not quiet:
+        shown = "; ".join(", ".join(group) for group in summary.duplicate_groups[:5])
+        more = " ..." if len(summary.duplicate_groups) > 5 else ""
+        err.print(
+            f"{summary.duplicates} duplicate image(s): figures sharing one image (all kept): "
+            f"{shown}{more}"
+        )
     if not no_export:
         _export(out_dir, release_date, quiet=quiet)
     if not quiet:
@@ -268,7 +294,9 @@ def _print_run_table(out_dir: Path, summary: Any) -> None:
     out.print(
         f"run {summary.run_id}: {summary.figures} figures: {summary.processed} processed, "
         f"{summary.rerecognised} re-recognised from stored OCR, {summary.unchanged} unchanged, "
-        f"{summary.failed} failed. Store: {totals['figures']} figures, "
+        f"{summary.failed} failed"
+        + (f", {summary.duplicates} duplicate images" if summary.duplicates else "")
+        + f". Store: {totals['figures']} figures, "
         f"{totals['mentions']} gene mentions, {totals['genes']} distinct genes."
     )
 
@@ -279,13 +307,22 @@ def _print_run_table(out_dir: Path, summary: Any) -> None:
 @main.command()
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--date", "release_date", default=None, help="Release date YYYYMMDD for file names.")
+@click.option(
+    "--formats",
+    default="",
+    help="Also write these, comma-separated: enrichr (Enrichr library), gpml and cx2 "
+    "(per figure, in figures/), site (static HTML pages in site/).",
+)
 @friendly_errors
-def export(out_dir: Path, release_date: str | None) -> None:
+def export(out_dir: Path, release_date: str | None, formats: str) -> None:
     """Write records, TSVs, GMT and JSONL from the store in OUT_DIR (done by `run` too)."""
-    _export(out_dir, release_date, quiet=False)
+    extras = tuple(name.strip() for name in formats.split(",") if name.strip())
+    _export(out_dir, release_date, quiet=False, formats=extras)
 
 
-def _export(out_dir: Path, release_date: str | None, *, quiet: bool) -> None:
+def _export(
+    out_dir: Path, release_date: str | None, *, quiet: bool, formats: tuple[str, ...] = ()
+) -> None:
     from pfocr.export import export_all
     from pfocr.store import connect, iter_records, store_path
 
@@ -297,7 +334,7 @@ def _export(out_dir: Path, release_date: str | None, *, quiet: bool) -> None:
         raise click.BadParameter(f"'{stamp}' is not a YYYYMMDD date.", param_hint="--date")
     conn = connect(path)
     try:
-        summary = export_all(iter_records(conn), out_dir, date=stamp)
+        summary = export_all(iter_records(conn), out_dir, date=stamp, formats=formats)
     finally:
         conn.close()
     if not quiet:
@@ -651,6 +688,351 @@ def classify_train(labels: Path, images_dir: Path, out: Path, no_ocr: bool) -> N
 
     report = train_from_labels(labels, images_dir, out, ocr=not no_ocr)
     click.echo(json.dumps(report.to_json(), indent=1, default=str))
+
+
+# --- harvest --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("query")
+@click.option(
+    "--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day."
+)
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day.")
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the figures, their YAML sidecars and the ledger.",
+)
+@click.option("--base-url", default=None, help="Europe PMC REST root (default: the public one).")
+@click.option("--image-base-url", default=None, help="Root of the figure image URLs.")
+@click.option(
+    "--keep",
+    default="pathway",
+    show_default=True,
+    help="Keep figures whose caption or title has one of these comma-separated words "
+    "(empty: keep all).",
+)
+@click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(min=0.0),
+    default=1.0,
+    show_default=True,
+    help="Seconds before the first retry; doubled for each next one.",
+)
+@friendly_errors
+def harvest(
+    query: str,
+    start: Any,
+    end: Any,
+    out_dir: Path,
+    base_url: str | None,
+    image_base_url: str | None,
+    keep: str,
+    retries: int,
+    timeout: float,
+    backoff: float,
+) -> None:
+    """Download pathway figures of Open Access articles from Europe PMC (uses the network).
+
+    QUERY is `pfocr` for PFOCR's caption terms, caption phrases separated by commas
+    ("signaling pathway, metabolic pathway"), or a Europe PMC query of your own. Figures go
+    to OUT as `<figid>.jpg` + `<figid>.yml`, ready for `pfocr run OUT`; the ledger in OUT
+    keeps a second harvest from fetching anything twice and retries what failed.
+    """
+    from pfocr.harvest import DEFAULT_BASE_URL, DEFAULT_IMAGE_BASE_URL, HttpSettings
+    from pfocr.harvest import harvest as run_harvest
+
+    err = _console(stderr=True)
+    summary = run_harvest(
+        query,
+        start.date(),
+        end.date(),
+        out_dir,
+        base_url=base_url or DEFAULT_BASE_URL,
+        image_base_url=image_base_url or DEFAULT_IMAGE_BASE_URL,
+        keep_words=tuple(w.strip() for w in keep.split(",") if w.strip()),
+        http=HttpSettings(timeout=timeout, retries=retries, backoff=backoff),
+        progress=lambda pmcid: err.print(f"article {pmcid}"),
+    )
+    for what, reason in summary.failed:
+        err.print(f"[red]failed[/red] {what}: {reason}", markup=True)
+    err.print(
+        f"{summary.hits} hits on {summary.pages} pages; {summary.articles} articles read, "
+        f"{summary.articles_skipped} already done; {summary.figures_written} figures written, "
+        f"{summary.figures_skipped} already there, {len(summary.failed)} failed."
+    )
+    if not summary.ok:
+        sys.exit(EXIT_INPUT_FAILED)
+
+
+# --- serve and enrich -----------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("store_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Server processes (each loads its own gene-set library).",
+)
+@click.option("--site-url", default=None, help="Site URL used in documents and GMT links.")
+@click.option(
+    "--get",
+    "get_path",
+    default=None,
+    metavar="PATH",
+    help="Answer one request (e.g. /api/query?gene=TP53) in-process, print it, exit.",
+)
+@friendly_errors
+def serve(
+    store_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    site_url: str | None,
+    get_path: str | None,
+) -> None:
+    """Serve the figures of STORE_DIR: pages, search, enrichment and the JSON API (/api/).
+
+    STORE_DIR is an output folder of `pfocr run` (or its pfocr.sqlite). The first start
+    builds a full-text index of titles and captions inside the store.
+    """
+    import os
+
+    from pfocr.export.release import DEFAULT_SITE_URL
+    from pfocr.web.app import create_app, resolve_store
+
+    store = resolve_store(store_dir)
+    url = site_url or DEFAULT_SITE_URL
+    if get_path is not None:
+        import anyio
+        import httpx
+
+        app = create_app(store, site_url=url, preload=False)
+
+        async def fetch() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://pfocr") as client:
+                return await client.get(get_path)
+
+        response = anyio.run(fetch)
+        click.echo(response.text)
+        if response.status_code >= 400:
+            sys.exit(1)
+        return
+    import uvicorn
+
+    from pfocr.store.db import connect
+    from pfocr.web.app import WebStore, load_library
+    from pfocr.web.queries import fingerprint, prepare_store
+
+    conn = connect(store)  # index and cache once here, not in every worker process
+    try:
+        prepare_store(conn)
+        load_library(store, conn, fingerprint(conn))
+    finally:
+        conn.close()
+    # Figure documents are stored while the server already answers (built per request
+    # until then), so queries read finished JSON.
+    WebStore(store, site_url=url).fill_documents_in_background()
+    os.environ["PFOCR_WEB_STORE"] = str(store)
+    os.environ["PFOCR_WEB_SITE_URL"] = url
+    _console(stderr=True).print(f"serving {store} on http://{host}:{port}/")
+    uvicorn.run(
+        "pfocr.web.server:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@main.command()
+@click.argument("genes_file", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--store",
+    "store_dir",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Output folder of `pfocr run` (or its pfocr.sqlite) holding the figures.",
+)
+@click.option(
+    "--organism",
+    default="Homo sapiens",
+    show_default=True,
+    help="Figures of this organism form the library.",
+)
+@click.option("--tier", default=None, help="Gene tier: strict, synonyms, all (default) or names.")
+@click.option(
+    "--background",
+    default="library",
+    show_default=True,
+    help="library (genes in any figure), genome (all HGNC genes), or a file of genes.",
+)
+@click.option(
+    "--min-size",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Ignore figures with fewer genes than this.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Show at most this many figures.",
+)
+@click.option(
+    "--max-fdr",
+    type=click.FloatRange(0, 1),
+    default=1.0,
+    show_default=True,
+    help="Show only figures at or below this FDR.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@friendly_errors
+def enrich(
+    genes_file: Any,
+    store_dir: Path,
+    organism: str,
+    tier: str | None,
+    background: str,
+    min_size: int,
+    limit: int,
+    max_fdr: float,
+    fmt: str,
+) -> None:
+    """Rank the store's figures by over-representation of the genes in GENES_FILE.
+
+    GENES_FILE ('-' for standard input) holds symbols or Entrez IDs in any case, separated
+    by new lines, spaces, tabs, commas or semicolons. Prints p-values (hypergeometric, i.e.
+    one-sided Fisher), Benjamini-Hochberg FDR, odds ratios and the shared genes.
+    """
+    import sqlite3
+
+    from pfocr.enrich import GeneSetLibrary
+    from pfocr.enrich import enrich as run_enrich
+    from pfocr.enrich.library import DEFAULT_TIER, split_gene_list
+    from pfocr.web.app import resolve_store
+
+    chosen: str | list[str] = background
+    if background not in ("library", "genome"):
+        path = Path(background)
+        if not path.is_file():
+            raise click.BadParameter(
+                f"'{background}' is neither library, genome nor a file.", param_hint="--background"
+            )
+        chosen = split_gene_list(path.read_text(encoding="utf-8"))
+    conn = sqlite3.connect(resolve_store(store_dir))
+    try:
+        library = GeneSetLibrary.from_store(conn)
+    finally:
+        conn.close()
+    result = run_enrich(
+        library,
+        genes_file.read(),
+        organism=organism,
+        tier=tier or DEFAULT_TIER,
+        background=chosen,
+        min_size=min_size,
+        limit=limit,
+        max_fdr=max_fdr,
+    )
+    if result.unmapped:
+        _console(stderr=True).print(f"not recognised: {', '.join(result.unmapped)}")
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    columns = ("figid", "title", "overlap", "set_size", "p_value", "fdr", "odds_ratio", "genes")
+    rows = [
+        {
+            "figid": hit.figid,
+            "title": hit.title,
+            "overlap": hit.overlap,
+            "set_size": hit.set_size,
+            "p_value": f"{hit.p_value:.3g}",
+            "fdr": f"{hit.fdr:.3g}",
+            "odds_ratio": f"{hit.odds_ratio:.3g}",
+            "genes": ",".join(hit.overlap_genes),
+        }
+        for hit in result.hits
+    ]
+    title = (
+        f"{len(result.query)} genes, {result.query_in_universe} in a background of "
+        f"{result.universe}; {result.sets_tested} figure sets ({result.tier}, {result.organism})"
+    )
+    _print_rows(rows, columns, fmt, title=title)
+
+
+@main.command("ndex-upload")
+@click.argument("out_dir", type=click.Path(exists=True, path_type=Path))
+@click.argument("figids", nargs=-1, required=True)
+@click.option("--user", "username", required=True, help="NDEx account name.")
+@click.option(
+    "--server",
+    default="https://www.ndexbio.org",
+    show_default=True,
+    help="NDEx server to create the networks on.",
+)
+@click.option("--site-url", default=None, help="Site URL used in the networks' links.")
+@friendly_errors
+def ndex_upload(
+    out_dir: Path, figids: tuple[str, ...], username: str, server: str, site_url: str | None
+) -> None:
+    """Upload figures of the store in OUT_DIR to NDEx as CX2 networks (prints their URLs).
+
+    Nothing is uploaded unless this command is run. The password is read from the
+    NDEX_PASSWORD environment variable, or asked for.
+    """
+    import os
+
+    from pfocr.export.cx2 import figure_cx2, upload_cx2
+    from pfocr.export.release import DEFAULT_SITE_URL
+    from pfocr.store.db import connect, load_record
+    from pfocr.web.app import resolve_store
+
+    password = os.environ.get("NDEX_PASSWORD") or click.prompt("NDEx password", hide_input=True)
+    conn = connect(resolve_store(out_dir))
+    try:
+        records = [(figid, load_record(conn, figid)) for figid in figids]
+    finally:
+        conn.close()
+    missing = [figid for figid, record in records if record is None]
+    if missing:
+        raise PfocrError(f"No figure {missing[0]!r} in the store of {out_dir}.")
+    for figid, record in records:
+        url = upload_cx2(
+            figure_cx2(record, site_url or DEFAULT_SITE_URL),
+            username=username,
+            password=password,
+            server=server,
+        )
+        click.echo(f"{figid}\t{url}")
 
 
 if __name__ == "__main__":  # pragma: no cover

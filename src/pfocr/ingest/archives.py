@@ -68,6 +68,11 @@ def is_archive_path(path: str | Path) -> bool:
 def unsafe_member_reason(member: tarfile.TarInfo) -> str | None:
     """Why a member must not be read, or ``None`` for a plain file with a safe relative name."""
     name = member.name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return f"name is not valid UTF-8 ({shown})"
     if member.issym() or member.islnk():
         return f"link ({name} -> {member.linkname})"
     if member.isdev():

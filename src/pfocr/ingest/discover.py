@@ -8,6 +8,7 @@ each problem becomes an ``IngestFailure`` that names its input, and the stream g
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,9 @@ from pfocr.ingest.metadata import (
     MANIFEST_NAMES,
     SIDECAR_SUFFIXES,
     Manifest,
+    is_utf8_name,
     nfc,
+    printable_name,
     read_manifest,
     read_sidecar,
 )
@@ -35,6 +38,8 @@ from pfocr.models import Figure, IngestFailure
 SIDECAR_FOLDER = "metadata"
 _SKIPPED_FOLDERS = frozenset({"__MACOSX"})
 _PMCID_IN_FIGID = re.compile(r"^(PMC\d+)__")
+#: Longest figid: output files are named ``<figid>-genes.tsv`` and file names stop at 255 bytes.
+MAX_FIGID_BYTES = 230
 
 Item = Figure | IngestFailure
 
@@ -61,6 +66,14 @@ def discover(inputs: Sequence[str | Path]) -> Iterator[Item]:
     for raw in inputs:
         for item in walker.input(Path(raw)):
             if isinstance(item, Figure):
+                problem = figid_problem(item.figid)
+                if problem is not None:
+                    yield IngestFailure(
+                        source=item.source,
+                        message=f"{printable_name(item.source)}: figid {item.figid!r} {problem}",
+                        figid=None,
+                    )
+                    continue
                 earlier = first_source.get(item.figid)
                 if earlier is not None:
                     yield IngestFailure(
@@ -74,6 +87,23 @@ def discover(inputs: Sequence[str | Path]) -> Iterator[Item]:
                     continue
                 first_source[item.figid] = item.source
             yield item
+
+
+def figid_problem(figid: str) -> str | None:
+    """Why a figid cannot name output files and table rows, or None when it can.
+
+    Figids become file names (``figures/<figid>.md``) and TSV cells, so path separators,
+    ``.``/``..`` and control characters (newlines, tabs) are refused rather than rewritten.
+    """
+    if not figid.strip():
+        return "is empty"
+    if figid in (".", "..") or "/" in figid or "\\" in figid:
+        return "contains a path separator or is a relative folder name; rename it"
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in figid):
+        return "contains control characters (newline, tab); rename it"
+    if len(figid.encode("utf-8")) > MAX_FIGID_BYTES:
+        return f"is longer than {MAX_FIGID_BYTES} bytes; shorten it"
+    return None
 
 
 def holds_article(folder: Path) -> bool:
@@ -116,7 +146,9 @@ class _Walker:
         self._manifests: dict[Path, _FolderManifest] = {}
 
     def input(self, path: Path) -> Iterator[Item]:
-        if not path.exists():
+        if not is_utf8_name(str(path)):
+            yield _bad_name(path)
+        elif not path.exists():
             yield IngestFailure(source=str(path), message=f"{path}: no such file or folder")
         elif path.is_dir():
             yield from self._folder(path, None)
@@ -167,7 +199,10 @@ class _Walker:
         manifest = local if local is not None else inherited
         siblings = _nfc_index(entries)
         for entry in entries:
-            if entry.is_dir():
+            if not is_utf8_name(entry.name):
+                if entry.is_dir() or is_image_path(entry) or is_archive_path(entry):
+                    yield _bad_name(entry)
+            elif entry.is_dir():
                 yield from self._folder(entry, manifest)
             elif is_image_path(entry):
                 yield self._image(entry, siblings, manifest)
@@ -227,6 +262,15 @@ class _Walker:
             except IngestError as exc:
                 return IngestFailure(source=str(path), message=str(exc), figid=stem)
         return figure_from_fields(path, fields)
+
+
+def _bad_name(path: Path) -> IngestFailure:
+    """Undecodable file names would corrupt figids and the store: ask for a rename."""
+    name = printable_name(str(path))
+    return IngestFailure(
+        source=name,
+        message=f"{name}: the file name is not valid UTF-8; rename it (e.g. with convmv)",
+    )
 
 
 def _find_sidecar(path: Path, stem: str, siblings: Mapping[str, Path]) -> Path | None:

@@ -54,6 +54,38 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def printable_name(text: str) -> str:
+    """A name safe to print on one line and store: control characters and bytes that are
+    not UTF-8 shown as escapes (``\\n``, ``\\xff``).
+
+    Linux file names are bytes; Python carries undecodable ones as lone surrogates, which
+    neither SQLite nor a terminal accepts.
+    """
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        text = "".join(
+            repr(char)[1:-1] if unicodedata.category(char) == "Cc" else char for char in text
+        )
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def is_utf8_name(text: str) -> bool:
+    """True when a path decodes as UTF-8 (no undecodable bytes carried as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def normalise_key(key: str) -> str:
     """``"Figure Title"`` / ``figure-title`` -> ``figure_title``."""
     return re.sub(r"[\s\-]+", "_", key.strip().lower())

@@ -88,16 +88,23 @@ class _Worker:
 
 
 @cache
+def _engine(engine_name: str, threads: int | None) -> OcrEngine:
+    """The OCR engine alone: what the main process needs for the store keys."""
+    from pfocr.ocr import create_engine
+
+    options: dict[str, object] = {"threads": threads} if threads else {}
+    return create_engine(engine_name, **options)
+
+
+@cache
 def _worker(engine_name: str, threads: int | None, classifier: str | None = None) -> _Worker:
     from pfocr.classify import PathwayClassifier
-    from pfocr.ocr import create_engine
     from pfocr.recognise import Recogniser
     from pfocr.recognise.chemicals import ChemicalRecogniser
     from pfocr.recognise.diseases import DiseaseRecogniser
 
-    options: dict[str, object] = {"threads": threads} if threads else {}
     return _Worker(
-        engine=create_engine(engine_name, **options),
+        engine=_engine(engine_name, threads),
         recogniser=Recogniser(),
         chemicals=ChemicalRecogniser(),
         diseases=DiseaseRecogniser(),
@@ -115,7 +122,7 @@ def _reading_gate() -> PathwayClassifier:
 
 def ocr_settings(settings: PipelineSettings) -> dict[str, object]:
     """The OCR engine's own settings plus a hash of the OCR code: the OCR part of the key."""
-    engine = _worker(settings.engine, settings.threads, settings.classifier).engine
+    engine = _engine(settings.engine, settings.threads)
     return {"engine": engine.settings(), "code": _package_digest("pfocr.ocr")}
 
 

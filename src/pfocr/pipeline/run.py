@@ -1,5 +1,6 @@
 """Orchestrate a run: discover inputs, skip what the store already has, process the
-rest in-process or in a process pool, and write each result as it arrives.
+rest on an executor (in-process, a local process pool or a Dask cluster), and write
+each result as it arrives.
 
 The main process is the only writer of the store. Work is keyed by content
 (image hash + settings), so a second run does nothing new and a killed run
@@ -11,13 +12,21 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pfocr.errors import PfocrError
-from pfocr.models import Figure, FigureResult, IngestFailure
+from pfocr.models import Figure, FigureResult, IngestFailure, OcrToken
+from pfocr.pipeline.executors import (
+    DEFAULT_RETRIES,
+    FigureExecutor,
+    Task,
+    default_workers,
+    dispatch,
+    make_executor,
+)
 from pfocr.pipeline.process import (
     PipelineSettings,
     StageFailure,
@@ -27,6 +36,8 @@ from pfocr.pipeline.process import (
     warm_up,
 )
 from pfocr.store import db
+
+__all__ = ["ProgressCallback", "RunSummary", "default_workers", "make_executor", "run_pipeline"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,34 +57,29 @@ class RunSummary:
     failed: int = 0
     failures: list[StageFailure] = field(default_factory=list)
     seconds_per_figure: list[float] = field(default_factory=list)
+    #: Figures of this run that share one image (sorted figids per image); all are kept.
+    duplicate_groups: list[tuple[str, ...]] = field(default_factory=list)
+    #: Where the figures were processed (``"process pool (2 workers)"``).
+    executor: str = ""
+    #: Tasks submitted again after their worker died or raised.
+    retried: int = 0
 
     @property
     def ok(self) -> bool:
         return self.failed == 0
 
-
-class _InlineExecutor(Executor):
-    """Runs each task at submit time, in this process; same interface as a pool."""
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
+    @property
+    def duplicates(self) -> int:
+        """Figures whose image another figure of the run also has (all but one per image)."""
+        return sum(len(group) - 1 for group in self.duplicate_groups)
 
 
-def make_executor(workers: int, settings: PipelineSettings) -> Executor:
-    """In-process for one worker, else a process pool that loads the models once per worker."""
-    if workers <= 1:
-        return _InlineExecutor()
-    return ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(settings,))
+@dataclass(frozen=True)
+class _Planned:
+    """What the writer needs to store a task's result."""
 
-
-def default_workers() -> int:
-    """One worker per core, but OCR already uses two threads: two cores -> one worker."""
-    return max(1, (os.cpu_count() or 1) // 2)
+    okey: str
+    reused: bool
 
 
 def run_pipeline(
@@ -82,21 +88,32 @@ def run_pipeline(
     *,
     settings: PipelineSettings | None = None,
     workers: int = 1,
+    dask: str | None = None,
+    executor: FigureExecutor | None = None,
+    retries: int = DEFAULT_RETRIES,
     force: bool = False,
     progress: ProgressCallback | None = None,
     on_total: Callable[[int], None] | None = None,
     command: str = "",
 ) -> RunSummary:
-    """Process every figure of ``inputs`` into the store in ``out_dir``."""
+    """Process every figure of ``inputs`` into the store in ``out_dir``.
+
+    ``workers`` > 1 uses a local process pool; ``dask`` (``tcp://host:8786`` or
+    ``local:N``) a Dask cluster instead; or pass a ready ``executor``. Tasks whose worker
+    died or that raised are tried ``retries`` more times, then recorded in the store's
+    failures (stage ``worker``).
+    """
     from pfocr.ingest import discover
+    from pfocr.ingest.postprocess import duplicate_groups
 
     settings = settings or PipelineSettings()
-    if workers > 1 and settings.threads is None:
-        settings = dataclasses.replace(settings, threads=max(1, (os.cpu_count() or 1) // workers))
+    settings = _thread_settings(settings, workers, dask)
+    executor = executor or make_executor(workers, dask, warm_up, (settings,))
     conn = db.connect(db.store_path(out_dir))
     run_id = db.start_run(conn, settings.to_json(), command)
-    summary = RunSummary(run_id=run_id, store=db.store_path(out_dir))
+    summary = RunSummary(run_id=run_id, store=db.store_path(out_dir), executor=executor.name)
     notify = progress or (lambda figid, outcome: None)
+    hashes: list[tuple[str, str]] = []
 
     items = list(discover(inputs))
     if on_total:
@@ -104,6 +121,7 @@ def run_pipeline(
     rkey = recognise_key(settings)
 
     def fail(failure: StageFailure) -> None:
+        failure = _printable_failure(failure)
         summary.failed += 1
         summary.failures.append(failure)
         db.record_failure(
@@ -118,50 +136,60 @@ def run_pipeline(
         logger.debug("failed %s at %s: %s", failure.source, failure.stage, failure.message)
         notify(failure.figid, "failed")
 
-    def store(result: FigureResult, okey: str, reused: bool) -> None:
-        db.save_result(conn, result, ocr_key=okey, recognise_key=rkey, run_id=run_id)
-        if reused:
+    def on_result(task: Task, outcome: FigureResult | StageFailure) -> None:
+        summary.retried += task.attempts
+        if isinstance(outcome, StageFailure):
+            fail(outcome)
+            return
+        planned: _Planned = task.context
+        db.save_result(conn, outcome, ocr_key=planned.okey, recognise_key=rkey, run_id=run_id)
+        if planned.reused:
             summary.rerecognised += 1
         else:
             summary.processed += 1
-            summary.seconds_per_figure.append(result.seconds)
-        notify(result.figure.figid, "reused" if reused else "processed")
+            summary.seconds_per_figure.append(outcome.seconds)
+        notify(outcome.figure.figid, "reused" if planned.reused else "processed")
 
-    executor = make_executor(workers, settings)
-    pending: dict[Future, tuple[str, bool]] = {}
-    limit = max(2, workers * 2)
+    def on_failure(task: Task, error: BaseException) -> None:
+        summary.retried += task.attempts - 1
+        figure: Figure = task.args[0]
+        tries = task.attempts
+        fail(
+            StageFailure(
+                figid=figure.figid,
+                source=figure.source,
+                stage="worker",
+                error_class=type(error).__name__,
+                message=(
+                    f"{figure.source}: figure {figure.figid} failed on {tries} tries "
+                    f"({'; '.join(dict.fromkeys(task.errors))}); it is tried again next run"
+                ),
+            )
+        )
 
-    def drain(block_until: int) -> None:
-        while len(pending) > block_until:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                okey, reused = pending.pop(future)
-                try:
-                    outcome = future.result()
-                except PfocrError as exc:  # pragma: no cover - process_figure returns failures
-                    raise exc
-                if isinstance(outcome, StageFailure):
-                    fail(outcome)
-                else:
-                    store(outcome, okey, reused)
-
-    try:
+    def tasks() -> Iterator[Task]:
         for item in _figures(items, fail):
             summary.figures += 1
-            task = _plan(conn, item, settings, rkey, force, fail)
-            if task is None:
+            planned = _plan(conn, item, settings, rkey, force, fail)
+            if planned is None:
                 continue
-            if task == "unchanged":
+            data, sha, okey, tokens = planned
+            hashes.append((item.figid, sha))
+            if okey is None:
                 summary.unchanged += 1
                 notify(item.figid, "unchanged")
                 continue
-            data, sha, okey, tokens = task
-            future = executor.submit(process_figure, item, data, sha, settings, tokens)
-            pending[future] = (okey, tokens is not None)
-            drain(limit)
-        drain(0)
+            yield Task(
+                key=item.figid,
+                args=(item, data, sha, settings, tokens),
+                context=_Planned(okey=okey, reused=tokens is not None),
+            )
+
+    try:
+        dispatch(executor, tasks(), process_figure, on_result, on_failure, retries=retries)
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.shutdown()
+        summary.duplicate_groups = duplicate_groups(hashes)
         db.finish_run(
             conn,
             run_id,
@@ -176,9 +204,38 @@ def run_pipeline(
     return summary
 
 
+def _thread_settings(
+    settings: PipelineSettings, workers: int, dask: str | None
+) -> PipelineSettings:
+    """Share this machine's cores between local workers; remote workers decide for themselves."""
+    if settings.threads is not None:
+        return settings
+    local = workers
+    if dask:
+        count = dask.partition(":")[2] if dask.startswith("local") else ""
+        local = int(count) if count.isdigit() else 0
+    if local > 1:
+        return dataclasses.replace(settings, threads=max(1, (os.cpu_count() or 1) // local))
+    return settings
+
+
+def _printable_failure(failure: StageFailure) -> StageFailure:
+    """Undecodable bytes of a file name, shown as ``\\xNN``, so the store can hold them."""
+    from pfocr.ingest.metadata import printable_name
+
+    fields = (failure.figid, failure.source, failure.message)
+    clean = tuple(printable_name(text) for text in fields)
+    if clean == fields:
+        return failure
+    return dataclasses.replace(failure, figid=clean[0], source=clean[1], message=clean[2])
+
+
 def _figures(
     items: Iterable[Figure | IngestFailure], fail: Callable[[StageFailure], None]
 ) -> Iterator[Figure]:
+    """The figures of discovery with PFOCR's metadata clean-up applied; failures recorded."""
+    from pfocr.ingest.postprocess import clean_metadata
+
     for item in items:
         if isinstance(item, IngestFailure):
             fail(
@@ -190,12 +247,23 @@ def _figures(
                     message=item.message,
                 )
             )
-        else:
-            yield item
+            continue
+        try:
+            yield clean_metadata(item)
+        except PfocrError as exc:
+            fail(StageFailure(item.figid, item.source, "ingest", type(exc).__name__, str(exc)))
 
 
-def _plan(conn, figure, settings, rkey, force, fail):  # type: ignore[no-untyped-def]
-    """Decide the work left for a figure: None (failed), 'unchanged', or the task inputs."""
+def _plan(
+    conn: sqlite3.Connection,
+    figure: Figure,
+    settings: PipelineSettings,
+    rkey: str,
+    force: bool,
+    fail: Callable[[StageFailure], None],
+) -> tuple[bytes, str, str | None, list[OcrToken] | None] | None:
+    """The work left for a figure: None (failed), or (data, sha, OCR key, stored tokens)
+    where a None OCR key means the store already has the figure's result."""
     from pfocr.ingest import read_image_bytes, sha256_bytes
 
     try:
@@ -210,6 +278,6 @@ def _plan(conn, figure, settings, rkey, force, fail):  # type: ignore[no-untyped
         if state.recognise_key == rkey:
             if state.metadata != figure.metadata():
                 db.update_metadata(conn, figure)
-            return "unchanged"
+            return data, sha, None, None
         return data, sha, okey, db.load_tokens(conn, figure.figid)
     return data, sha, okey, None
