@@ -83,23 +83,9 @@ class ChemicalRecogniser:
         return len(self._matcher)
 
     def _mention(self, hit: Hit) -> ChemicalMention:
-        x0, y0, x1, y1 = terms.box(hit.words)
-        confidence = min(w.confidence for w in hit.words) * SOURCE_CONFIDENCE.get(
-            hit.entry.source, 0.7
-        )
         mesh, chebi = hit.entry.ids
         return ChemicalMention(
-            word=hit.text,
-            match=hit.entry.term,
-            name=hit.entry.name,
-            mesh=mesh,
-            chebi=chebi,
-            x0=x0,
-            y0=y0,
-            x1=x1,
-            y1=y1,
-            confidence=round(confidence, 4),
-            source=hit.entry.source,
+            mesh=mesh, chebi=chebi, **terms.mention_fields(hit, SOURCE_CONFIDENCE)
         )
 
     def recognise(self, tokens: Sequence[OcrToken], context: str = "") -> list[ChemicalMention]:
@@ -108,15 +94,11 @@ class ChemicalRecogniser:
         ``context`` (caption, figure and article titles) decides ambiguous short forms
         together with the figure's other words.
         """
-        lines = terms.lines_from_tokens(tokens)
-        hits = self._matcher.find(lines, terms.figure_context(lines, context))
-        return [self._mention(hit) for hit in hits]
+        return [self._mention(hit) for hit in self._matcher.find_in_tokens(tokens, context)]
 
     def recognise_text(self, text: str, context: str = "") -> list[ChemicalMention]:
         """Chemicals in plain text (a caption); boxes are character offsets into ``text``."""
-        lines = terms.lines_from_text(text)
-        hits = self._matcher.find(lines, text + "\n" + context, cross_lines=False)
-        return [self._mention(hit) for hit in hits]
+        return [self._mention(hit) for hit in self._matcher.find_in_text(text, context)]
 
     def drop_gene_clashes(
         self, genes: Sequence[Mention], chemicals: Sequence[ChemicalMention]

@@ -73,33 +73,13 @@ class DiseaseRecogniser:
         return len(self._matcher)
 
     def _mention(self, hit: Hit) -> DiseaseMention:
-        x0, y0, x1, y1 = terms.box(hit.words)
-        confidence = min(w.confidence for w in hit.words) * SOURCE_CONFIDENCE.get(
-            hit.entry.source, 0.7
-        )
         mesh, doid = hit.entry.ids
-        return DiseaseMention(
-            word=hit.text,
-            match=hit.entry.term,
-            name=hit.entry.name,
-            mesh=mesh,
-            doid=doid,
-            x0=x0,
-            y0=y0,
-            x1=x1,
-            y1=y1,
-            confidence=round(confidence, 4),
-            source=hit.entry.source,
-        )
+        return DiseaseMention(mesh=mesh, doid=doid, **terms.mention_fields(hit, SOURCE_CONFIDENCE))
 
     def recognise(self, tokens: Sequence[OcrToken], context: str = "") -> list[DiseaseMention]:
         """Diseases named in a figure, from its OCR tokens and its caption/title context."""
-        lines = terms.lines_from_tokens(tokens)
-        hits = self._matcher.find(lines, terms.figure_context(lines, context))
-        return [self._mention(hit) for hit in hits]
+        return [self._mention(hit) for hit in self._matcher.find_in_tokens(tokens, context)]
 
     def recognise_text(self, text: str, context: str = "") -> list[DiseaseMention]:
         """Diseases in plain text (a caption); boxes are character offsets into ``text``."""
-        lines = terms.lines_from_text(text)
-        hits = self._matcher.find(lines, text + "\n" + context, cross_lines=False)
-        return [self._mention(hit) for hit in hits]
+        return [self._mention(hit) for hit in self._matcher.find_in_text(text, context)]

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pfocr.errors import LexiconError
 from pfocr.models import OcrToken
@@ -390,6 +391,15 @@ class TermMatcher:
                         spans.append((*upper[len(upper) - a :], *lower[:b]))
         return spans
 
+    def find_in_tokens(self, tokens: Sequence[OcrToken], context: str = "") -> list[Hit]:
+        """Hits in a figure's OCR tokens; ``context`` is its caption and titles."""
+        lines = lines_from_tokens(tokens)
+        return self.find(lines, figure_context(lines, context))
+
+    def find_in_text(self, text: str, context: str = "") -> list[Hit]:
+        """Hits in plain text; boxes are character offsets into ``text``."""
+        return self.find(lines_from_text(text), text + "\n" + context, cross_lines=False)
+
     def find(
         self, lines: Sequence[Sequence[Word]], context: str, *, cross_lines: bool = True
     ) -> list[Hit]:
@@ -491,3 +501,21 @@ def box(words: Sequence[Word]) -> tuple[float, float, float, float]:
 def stopwords_for(rows: Iterable[Mapping[str, str]], kind: str) -> set[str]:
     """Stop words of one kind (``chemical`` or ``disease``) from the curated stop list."""
     return {row["word"] for row in rows if row["kind"] in (kind, "both")}
+
+
+def mention_fields(hit: Hit, source_confidence: Mapping[str, float]) -> dict[str, Any]:
+    """What a chemical or disease mention shares: the words read, the term matched, where,
+    and a confidence (the least confident word times the trust in the matching table)."""
+    x0, y0, x1, y1 = box(hit.words)
+    trust = source_confidence.get(hit.entry.source, 0.7)
+    return {
+        "word": hit.text,
+        "match": hit.entry.term,
+        "name": hit.entry.name,
+        "x0": x0,
+        "y0": y0,
+        "x1": x1,
+        "y1": y1,
+        "confidence": round(min(w.confidence for w in hit.words) * trust, 4),
+        "source": hit.entry.source,
+    }
