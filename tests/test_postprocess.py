@@ -215,3 +215,19 @@ def test_duplicate_groups_by_image_hash() -> None:
     assert groups == [("PMC1__f1", "PMC2__f1", "PMC4__f9"), ("PMC7__f3", "PMC8__f3")]
     assert duplicates_to_drop(groups) == {"PMC2__f1", "PMC4__f9", "PMC8__f3"}
     assert duplicate_groups([]) == []
+
+
+@pytest.mark.parametrize(
+    ("figtitle", "papertitle"),
+    [
+        ("", "a\r0"),  # a short paper title that starts like a panel letter
+        ("Figure 2. (A) Figure 3. Model of the X pathway.", ""),
+        ("", "Schematic representation of the insulin signalling pathway."),
+    ],
+)
+def test_cleaning_a_cleaned_figure_changes_nothing(figtitle: str, papertitle: str) -> None:
+    figure = Figure(
+        figid="f", image_path=None, source="s", figtitle=figtitle, papertitle=papertitle
+    )
+    once = clean_metadata(figure)
+    assert clean_metadata(once) == once

@@ -162,11 +162,18 @@ def remove_preamble(title: str, preambles: Iterable[str] | None = None) -> str:
 
 
 def clean_title(title: str) -> str:
-    """A figure title with label, artefacts, preamble and trailing period removed."""
-    text = strip_figure_label(title)
-    text = strip_artifacts(text)
-    text = remove_preamble(text)
-    return remove_trailing_period(text)
+    """A figure title with label, artefacts, preamble and trailing period removed.
+
+    Repeated until nothing changes ("Figure 2. (A) Model of X." needs two rounds), so
+    cleaning a cleaned title changes nothing.
+    """
+    text = _tidy(title)
+    for _ in range(10):
+        cleaned = remove_trailing_period(remove_preamble(strip_artifacts(strip_figure_label(text))))
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
 
 
 def first_sentence(text: str) -> str:
@@ -195,7 +202,7 @@ def choose_title(figtitle: str, caption: str, papertitle: str) -> str:
     candidates = [
         clean_title(figtitle),
         clean_title(first_sentence(caption)),
-        remove_trailing_period(papertitle),
+        clean_title(papertitle),
     ]
     for candidate in candidates:
         if is_usable_title(candidate):
