@@ -14,10 +14,10 @@ micro precision and recall over (figure, organism) pairs, and every disagreement
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import yaml
+from score_recognition import load_json_tokens
 
 from pfocr.models import OcrToken
 from pfocr.recognise import Recogniser
@@ -36,23 +36,8 @@ def load_truth(path: Path) -> dict[str, set[str]]:
 
 
 def load_tokens(path: Path) -> list[OcrToken]:
-    if not path.is_file():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [
-        OcrToken(
-            text=str(d["text"]),
-            x0=float(d.get("x0", 0)),
-            y0=float(d.get("y0", 0)),
-            x1=float(d.get("x1", 0)),
-            y1=float(d.get("y1", 0)),
-            confidence=float(d.get("confidence", 1.0)),
-            kind=str(d.get("kind", "line")),
-            line=int(d.get("line", i)),
-            alternatives=tuple(d.get("alternatives", ())),
-        )
-        for i, d in enumerate(data)
-    ]
+    """A figure's cached OCR tokens, or none when the figure has no cache file."""
+    return load_json_tokens(path) if path.is_file() else []
 
 
 def main() -> None:

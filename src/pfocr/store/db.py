@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -389,133 +389,109 @@ def _figure_from_row(row: sqlite3.Row) -> Figure:
     )
 
 
-def _mentions_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[Mention, ...]:
-    rows = conn.execute(
-        "SELECT word, symbol, source, hgnc_symbol, entrez, x0, y0, x1, y1, confidence, "
-        "transforms, family FROM mentions WHERE figid = ? ORDER BY seq",
-        (figid,),
-    ).fetchall()
-    return tuple(
-        Mention(
-            word=r["word"],
-            symbol=r["symbol"],
-            source=r["source"],
-            hgnc_symbol=r["hgnc_symbol"],
-            entrez=r["entrez"],
-            x0=r["x0"],
-            y0=r["y0"],
-            x1=r["x1"],
-            y1=r["y1"],
-            confidence=r["confidence"],
-            transforms=tuple(t for t in r["transforms"].split(";") if t),
-            family=r["family"],
+#: Per-figure result tables and the columns that rebuild their records, in record order.
+_RESULT_QUERIES: dict[str, str] = {
+    "mentions": "word, symbol, source, hgnc_symbol, entrez, x0, y0, x1, y1, confidence, "
+    "transforms, family",
+    "chemicals": "word, match, name, mesh, chebi, x0, y0, x1, y1, confidence, source",
+    "diseases": "word, match, name, mesh, doid, x0, y0, x1, y1, confidence, source",
+    "organisms": "name, taxon_id, grp, evidence, gene_set",
+    "organisms_ner": "organism_id, organism_name, organism_group, count_direct, count_synonym, "
+    "count_match",
+    "edges": "source, target, kind, confidence, polyline, directed, source_word, target_word, "
+    "source_type, target_type",
+}
+#: Figures per batch of ``IN (...)`` queries (well under SQLite's variable limit).
+_BATCH = 256
+
+
+def _edge(r: tuple) -> Edge:  # type: ignore[type-arg]
+    polyline = tuple((float(x), float(y)) for x, y in json.loads(r[4]))
+    return Edge(r[0], r[1], r[2], r[3], polyline, bool(r[5]), *r[6:])
+
+
+def _records_for_rows(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[FigureRecord]:
+    """Records of ``figures`` rows, reading each result table once for all of them."""
+    figids = [row["figid"] for row in rows]
+    marks = ", ".join("?" for _ in figids)
+    found: dict[str, dict[str, list[tuple]]] = {}  # type: ignore[type-arg]
+    for table, columns in _RESULT_QUERIES.items():
+        by_figure: dict[str, list[tuple]] = {figid: [] for figid in figids}  # type: ignore[type-arg]
+        sql = f"SELECT figid, {columns} FROM {table} WHERE figid IN ({marks}) ORDER BY figid, seq"
+        for r in conn.execute(sql, figids):
+            by_figure[r[0]].append(tuple(r)[1:])
+        found[table] = by_figure
+    records = []
+    for row in rows:
+        figid = row["figid"]
+        organisms = tuple(
+            OrganismRow(r[0], r[1], r[2], r[3], bool(r[4])) for r in found["organisms"][figid]
         )
-        for r in rows
-    )
-
-
-def _chemicals_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[ChemicalMention, ...]:
-    rows = conn.execute(
-        "SELECT word, match, name, mesh, chebi, x0, y0, x1, y1, confidence, source "
-        "FROM chemicals WHERE figid = ? ORDER BY seq",
-        (figid,),
-    ).fetchall()
-    return tuple(ChemicalMention(*row) for row in rows)
-
-
-def _diseases_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[DiseaseMention, ...]:
-    rows = conn.execute(
-        "SELECT word, match, name, mesh, doid, x0, y0, x1, y1, confidence, source "
-        "FROM diseases WHERE figid = ? ORDER BY seq",
-        (figid,),
-    ).fetchall()
-    return tuple(DiseaseMention(*row) for row in rows)
-
-
-def _organisms_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[OrganismRow, ...]:
-    rows = conn.execute(
-        "SELECT name, taxon_id, grp, evidence, gene_set FROM organisms "
-        "WHERE figid = ? ORDER BY seq",
-        (figid,),
-    ).fetchall()
-    return tuple(OrganismRow(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows)
-
-
-def _ner_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[OrganismCount, ...]:
-    rows = conn.execute(
-        "SELECT organism_id, organism_name, organism_group, count_direct, count_synonym, "
-        "count_match FROM organisms_ner WHERE figid = ? ORDER BY seq",
-        (figid,),
-    ).fetchall()
-    return tuple(OrganismCount(*row) for row in rows)
-
-
-def _edges_by_figure(conn: sqlite3.Connection, figid: str) -> tuple[Edge, ...]:
-    rows = conn.execute(
-        "SELECT source, target, kind, confidence, polyline, directed, source_word, "
-        "target_word, source_type, target_type FROM edges WHERE figid = ? ORDER BY seq",
-        (figid,),
-    ).fetchall()
-    return tuple(
-        Edge(
-            source=r["source"],
-            target=r["target"],
-            kind=r["kind"],
-            confidence=r["confidence"],
-            polyline=tuple((float(x), float(y)) for x, y in json.loads(r["polyline"])),
-            directed=bool(r["directed"]),
-            source_word=r["source_word"],
-            target_word=r["target_word"],
-            source_type=r["source_type"],
-            target_type=r["target_type"],
+        names = tuple(o.name for o in organisms) or ("Homo sapiens",)
+        records.append(
+            FigureRecord(
+                figure=_figure_from_row(row),
+                mentions=tuple(
+                    Mention(
+                        *r[:10], transforms=tuple(t for t in r[10].split(";") if t), family=r[11]
+                    )
+                    for r in found["mentions"][figid]
+                ),
+                image_sha256=row["image_sha256"],
+                width=row["width"],
+                height=row["height"],
+                pathway_score=row["pathway_score"],
+                organisms=names,
+                chemicals=tuple(ChemicalMention(*r) for r in found["chemicals"][figid]),
+                diseases=tuple(DiseaseMention(*r) for r in found["diseases"][figid]),
+                organisms_ner=tuple(OrganismCount(*r) for r in found["organisms_ner"][figid]),
+                edges=tuple(_edge(r) for r in found["edges"][figid]),
+                gene_set_organisms=(
+                    tuple(o.name for o in organisms if o.gene_set) if organisms else names
+                ),
+            )
         )
-        for r in rows
-    )
+    return records
 
 
-def record_from_row(conn: sqlite3.Connection, row: sqlite3.Row) -> FigureRecord:
-    """A stored figure (a ``figures`` row) with everything recognised on it."""
-    figid = row["figid"]
-    organisms = _organisms_by_figure(conn, figid)
-    names = tuple(o.name for o in organisms) or ("Homo sapiens",)
-    gene_sets = tuple(o.name for o in organisms if o.gene_set) if organisms else names
-    return FigureRecord(
-        figure=_figure_from_row(row),
-        mentions=_mentions_by_figure(conn, figid),
-        image_sha256=row["image_sha256"],
-        width=row["width"],
-        height=row["height"],
-        pathway_score=row["pathway_score"],
-        organisms=names,
-        chemicals=_chemicals_by_figure(conn, figid),
-        diseases=_diseases_by_figure(conn, figid),
-        organisms_ner=_ner_by_figure(conn, figid),
-        edges=_edges_by_figure(conn, figid),
-        gene_set_organisms=gene_sets,
-    )
+def _figure_rows(
+    conn: sqlite3.Connection, sql: str, params: Sequence[object] = ()
+) -> sqlite3.Cursor:
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row  # whatever the connection's own row factory
+    return cursor.execute(sql, params)
+
+
+def load_records(conn: sqlite3.Connection, figids: Sequence[str]) -> dict[str, FigureRecord]:
+    """Stored figures with everything recognised on them, by figid (unknown ids left out)."""
+    records: dict[str, FigureRecord] = {}
+    for i in range(0, len(figids), _BATCH):
+        batch = list(figids[i : i + _BATCH])
+        marks = ", ".join("?" for _ in batch)
+        rows = _figure_rows(conn, f"SELECT * FROM figures WHERE figid IN ({marks})", batch)
+        records.update((r.figure.figid, r) for r in _records_for_rows(conn, rows.fetchall()))
+    return records
 
 
 def load_record(conn: sqlite3.Connection, figid: str) -> FigureRecord | None:
     """One stored figure with everything recognised on it, or None."""
-    row = conn.execute("SELECT * FROM figures WHERE figid = ?", (figid,)).fetchone()
-    return None if row is None else record_from_row(conn, row)
+    return load_records(conn, [figid]).get(figid)
 
 
 def iter_records(
     conn: sqlite3.Connection, *, include_skipped: bool = False
 ) -> Iterator[FigureRecord]:
-    """Every stored figure with its results, ordered by figid; streams.
+    """Every stored figure with its results, ordered by figid; streams in batches.
 
     Figures left unread by ``--min-score`` are not published unless ``include_skipped``.
     """
     where = "" if include_skipped else " WHERE skipped = 0"
-    cursor = conn.execute(f"SELECT * FROM figures{where} ORDER BY figid")
+    cursor = _figure_rows(conn, f"SELECT * FROM figures{where} ORDER BY figid")
     while True:
-        rows = cursor.fetchmany(256)
+        rows = cursor.fetchmany(_BATCH)
         if not rows:
             return
-        for row in rows:
-            yield record_from_row(conn, row)
+        yield from _records_for_rows(conn, rows)
 
 
 def run_failures(conn: sqlite3.Connection, run_id: int) -> list[sqlite3.Row]:

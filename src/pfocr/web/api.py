@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from pfocr.enrich import BACKGROUNDS, TIERS, enrich
 from pfocr.enrich.library import DEFAULT_TIER
 from pfocr.export.documents import figure_document
+from pfocr.store.db import load_records
 from pfocr.web import queries
 from pfocr.web.app import WebError
 
@@ -60,7 +61,7 @@ def _documents(request: Request, figids: list[str]) -> dict[str, str]:
         cache.update(queries.stored_documents(store.conn(), missing, store.site_url))
         missing = [figid for figid in missing if figid not in cache]
     if missing:
-        records = queries.load_records(store.conn(), missing)
+        records = load_records(store.conn(), missing)
         for figid, record in records.items():
             document = figure_document(record, store.site_url)
             cache[figid] = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
@@ -337,7 +338,7 @@ def api_gmt(
         try:
             cursor = conn.execute("SELECT figid FROM figures WHERE skipped = 0 ORDER BY figid")
             while batch := [row[0] for row in cursor.fetchmany(200)]:
-                records = queries.load_records(conn, batch)
+                records = load_records(conn, batch)
                 for figid in batch:
                     line = gene_set_line(
                         records[figid],

@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from pfocr.enrich import BACKGROUNDS, TIERS
 from pfocr.enrich.library import DEFAULT_ORGANISM, DEFAULT_TIER, split_gene_list
 from pfocr.export._common import figure_file_stem
+from pfocr.models import FigureRecord
+from pfocr.store.db import load_record
 from pfocr.web import queries, render
 from pfocr.web.app import WebError
 
@@ -90,8 +92,8 @@ def browse(
     )
 
 
-def _record(request: Request, figid: str) -> Any:
-    record = queries.load_record(_store(request).conn(), figid)
+def _record(request: Request, figid: str) -> FigureRecord:
+    record = load_record(_store(request).conn(), figid)
     if record is None:
         raise WebError(f"No figure {figid!r} in this store.", status=404)
     return record

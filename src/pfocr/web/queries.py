@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pfocr.enrich.library import resolve_genes
+from pfocr.store.db import load_records
 
 FTS_TABLE = "figures_fts"
 _STATE_TABLE = "figures_fts_state"
@@ -391,104 +392,6 @@ def figure_image_source(conn: sqlite3.Connection, figid: str) -> sqlite3.Row | N
         "SELECT figid, source, image_path, archive_member, filename FROM figures WHERE figid = ?",
         (figid,),
     ).fetchone()
-
-
-def load_records(conn: sqlite3.Connection, figids: list[str]) -> dict[str, Any]:
-    """Records of several figures in one query per table (a page of API hits), by figid."""
-    import json as _json
-
-    from pfocr.models import (
-        METADATA_FIELDS,
-        ChemicalMention,
-        DiseaseMention,
-        Edge,
-        Figure,
-        FigureRecord,
-        Mention,
-        OrganismCount,
-    )
-
-    if not figids:
-        return {}
-    marks = ", ".join("?" for _ in figids)
-    cursor = conn.cursor()
-    cursor.row_factory = sqlite3.Row  # whatever the connection's own row factory
-    figure_rows = cursor.execute(
-        f"SELECT * FROM figures WHERE figid IN ({marks})", figids
-    ).fetchall()
-    by_table: dict[str, dict[str, list[Any]]] = {}
-    statements = {
-        "mentions": "SELECT figid, word, symbol, source, hgnc_symbol, entrez, x0, y0, x1, y1, "
-        "confidence, transforms, family FROM mentions",
-        "chemicals": "SELECT figid, word, match, name, mesh, chebi, x0, y0, x1, y1, confidence, "
-        "source FROM chemicals",
-        "diseases": "SELECT figid, word, match, name, mesh, doid, x0, y0, x1, y1, confidence, "
-        "source FROM diseases",
-        "organisms": "SELECT figid, name, gene_set FROM organisms",
-        "organisms_ner": "SELECT figid, organism_id, organism_name, organism_group, "
-        "count_direct, count_synonym, count_match FROM organisms_ner",
-        "edges": "SELECT figid, source, target, kind, confidence, polyline, directed, "
-        "source_word, target_word, source_type, target_type FROM edges",
-    }
-    for table, sql in statements.items():
-        rows: dict[str, list[Any]] = {figid: [] for figid in figids}
-        try:
-            cursor = conn.execute(f"{sql} WHERE figid IN ({marks}) ORDER BY figid, seq", figids)
-        except sqlite3.OperationalError:
-            cursor = iter(())  # a store written before the table existed
-        for row in cursor:
-            rows[row[0]].append(tuple(row)[1:])
-        by_table[table] = rows
-    records: dict[str, Any] = {}
-    for row in figure_rows:
-        figid = row["figid"]
-        figure = Figure(
-            figid=figid,
-            image_path=row["image_path"],
-            source=row["source"],
-            archive_member=row["archive_member"],
-            **{name: row[name] for name in METADATA_FIELDS},
-        )
-        organism_rows = by_table["organisms"][figid]
-        names = tuple(r[0] for r in organism_rows) or ("Homo sapiens",)
-        gene_sets = tuple(r[0] for r in organism_rows if r[1]) if organism_rows else names
-        records[figid] = FigureRecord(
-            figure=figure,
-            mentions=tuple(
-                Mention(*r[:10], transforms=tuple(t for t in r[10].split(";") if t), family=r[11])
-                for r in by_table["mentions"][figid]
-            ),
-            image_sha256=row["image_sha256"],
-            width=row["width"],
-            height=row["height"],
-            pathway_score=row["pathway_score"],
-            organisms=names,
-            chemicals=tuple(ChemicalMention(*r) for r in by_table["chemicals"][figid]),
-            diseases=tuple(DiseaseMention(*r) for r in by_table["diseases"][figid]),
-            organisms_ner=tuple(OrganismCount(*r) for r in by_table["organisms_ner"][figid]),
-            edges=tuple(
-                Edge(
-                    source=r[0],
-                    target=r[1],
-                    kind=r[2],
-                    confidence=r[3],
-                    polyline=tuple((float(x), float(y)) for x, y in _json.loads(r[4])),
-                    directed=bool(r[5]),
-                    source_word=r[6],
-                    target_word=r[7],
-                    source_type=r[8],
-                    target_type=r[9],
-                )
-                for r in by_table["edges"][figid]
-            ),
-            gene_set_organisms=gene_sets,
-        )
-    return records
-
-
-def load_record(conn: sqlite3.Connection, figid: str) -> Any:
-    """One figure's record, or None."""
-    return load_records(conn, [figid]).get(figid)
 
 
 # --- stored figure documents ------------------------------------------------------------------
