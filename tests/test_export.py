@@ -22,7 +22,8 @@ from pfocr.export import (
     read_gmt,
 )
 from pfocr.export._common import figure_file_stem
-from pfocr.models import Figure, FigureRecord, Mention
+from pfocr.export.tables import AMBIGUOUS_COLUMNS
+from pfocr.models import AmbiguousMention, Figure, FigureRecord, Mention
 
 EXAMPLE_RECORD = Path(__file__).parent / "fixtures" / "example-figure-record.md"
 DATE = "20240910"
@@ -130,6 +131,21 @@ FAMILY_FIGURE = FigureRecord(
     ),
     pathway_score=None,
     organisms=("Homo sapiens", "Mus musculus"),
+    ambiguous=(
+        AmbiguousMention(
+            "p40",
+            "p40",
+            "hgnc_alias_symbol",
+            ("BRMS1L", "TP63"),
+            ("84312", "8626"),
+            5.4,
+            6.5,
+            30.0,
+            14.0,
+            0.42,
+            ("upper",),
+        ),
+    ),
 )
 
 NO_GENES_FIGURE = FigureRecord(
@@ -212,6 +228,7 @@ def test_summary_counts_and_paths(exported: tuple[Path, ExportSummary]) -> None:
         documents=out / "figures.jsonl",
         figures_dir=out / "figures",
         data_dir=out / "_data",
+        ambiguous=1,
         gmt_files={
             out / f"pfocr-{DATE}-gmt-Homo_sapiens.gmt": 4,
             # The human-and-mouse figure's genes, through HGNC orthologues.
@@ -228,6 +245,7 @@ def test_every_file_stays_inside_its_folder(exported: tuple[Path, ExportSummary]
     assert files == sorted(
         [
             "genes.tsv",
+            "ambiguous.tsv",
             "figures.jsonl",
             f"pfocr-{DATE}-gmt-Homo_sapiens.gmt",
             f"pfocr-{DATE}-gmt-Mus_musculus.gmt",
@@ -601,6 +619,7 @@ def test_jsonl_document_shape_and_flavours(exported: tuple[Path, ExportSummary])
             "all": ["207", "5290", "5291"],
             "names": ["207", "5290", "5291"],
         },
+        "ambiguous": [{"word": "p40", "symbol": ["BRMS1L", "TP63"], "ncbigene": ["84312", "8626"]}],
         "organisms": ["Homo sapiens", "Mus musculus"],
     }
 
@@ -716,3 +735,30 @@ def test_unwritable_folder_is_reported(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(ExportError, match="file"):
         export_all([FAMILY_FIGURE], blocker / "out", date=DATE)
+
+
+def test_ambiguous_words_are_listed_apart_and_never_in_gene_sets(
+    exported: tuple[Path, ExportSummary],
+) -> None:
+    out, _ = exported
+    header, rows = read_tsv(out / "ambiguous.tsv")
+    assert header == list(AMBIGUOUS_COLUMNS)
+    assert [list(row.values()) for row in rows] == [
+        [
+            FAMILY_FIGURE.figure.figid, "p40", "p40", "hgnc_alias_symbol", "BRMS1L;TP63",
+            "84312;8626", "5", "7", "30", "14", "0.420", "upper",
+        ]
+    ]  # fmt: skip
+    everything = "".join(path.read_text(encoding="utf-8") for path in out.glob("*.gmt")) + (
+        out / "genes.tsv"
+    ).read_text(encoding="utf-8")
+    assert "8626" not in everything and "TP63" not in everything
+    documents = [
+        json.loads(line) for line in (out / "figures.jsonl").read_text("utf-8").splitlines()
+    ]
+    (family,) = [d for d in documents if d["_id"] == FAMILY_FIGURE.figure.figid]
+    assert family["ambiguous"] == [
+        {"word": "p40", "symbol": ["BRMS1L", "TP63"], "ncbigene": ["84312", "8626"]}
+    ]
+    assert not any("8626" in ids for ids in family["flavours"].values())
+    assert all(d["ambiguous"] == [] for d in documents if d is not family)

@@ -103,6 +103,29 @@ def test_ambiguous_alias_is_not_expanded_to_every_gene(recogniser: Recogniser) -
     assert genes(recogniser, "p50") == set()  # no context on the figure: record nothing
 
 
+def test_unresolved_alias_is_reported_with_every_candidate(recogniser: Recogniser) -> None:
+    reading = recogniser.read_text("p50\nRIP1\nTP53")
+    assert [m.hgnc_symbol for m in reading.mentions] == ["TP53"]
+    by_word = {a.word: a for a in reading.ambiguous}
+    assert set(by_word) == {"p50", "RIP1"}
+    p50 = by_word["p50"]
+    assert p50.source == "hgnc_alias_symbol" and p50.symbol == "p50"
+    assert "NFKB1" in p50.candidates and len(p50.candidates) > 1
+    lexicon = recogniser.lexicon
+    # every candidate's Entrez ID, in the same order as the symbols
+    for symbol, entrez in zip(p50.candidates, p50.entrez, strict=True):
+        assert any(t.entrez == entrez for t in lexicon.exact(symbol))
+    assert recogniser.recognise_text("p50\nRIP1\nTP53") == reading.mentions
+
+
+def test_resolved_or_ruled_words_are_not_reported_ambiguous(recogniser: Recogniser) -> None:
+    assert recogniser.read_text("p50\nNF-κB").ambiguous == []  # context chose NFKB1
+    assert recogniser.read_text("S1P").ambiguous == []  # a context rule: not a gene
+    listed = recogniser.read_text("p50/p65")
+    assert [m.hgnc_symbol for m in listed.mentions] == ["RELA"]
+    assert [(a.word, a.symbol) for a in listed.ambiguous] == [("p50/p65", "p50")]
+
+
 def test_ambiguous_alias_resolved_by_a_family_named_on_the_figure(
     recogniser: Recogniser,
 ) -> None:

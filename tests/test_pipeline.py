@@ -96,3 +96,20 @@ def test_stale_recognition_is_redone_from_stored_tokens(figure_dir, first_run, t
     summary = run_pipeline([figure_dir], copy)
     assert (summary.processed, summary.rerecognised) == (0, 3)
     assert _genes_by_figure(copy) == _genes_by_figure(out)
+
+
+def test_ambiguous_label_is_stored_with_its_candidates_not_as_genes(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    render_pathway(inputs / "rip.png", ("RIP1", "TP53"))
+    out = tmp_path / "out"
+    assert run_pipeline([inputs], out).ok
+    conn = connect(store_path(out))
+    try:
+        (record,) = list(iter_records(conn))
+    finally:
+        conn.close()
+    assert {m.hgnc_symbol for m in record.mentions} == {"TP53"}
+    (word,) = record.ambiguous
+    assert word.word == "RIP1" and "RIPK1" in word.candidates and len(word.candidates) > 1
+    assert len(word.entrez) == len(word.candidates) and all(word.entrez)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
 from pfocr.errors import SchemaVersionError, StoreError
-from pfocr.models import Figure, FigureResult, Mention, OcrToken
+from pfocr.models import AmbiguousMention, Figure, FigureResult, Mention, OcrToken
 from pfocr.store import db
 
 
@@ -81,3 +82,35 @@ def test_metadata_update_keeps_results(tmp_path):
     record = next(db.iter_records(conn))
     assert record.figure.figtitle == "New"
     assert [m.hgnc_symbol for m in record.mentions] == ["AKT1"]
+
+
+def test_ambiguous_words_round_trip_and_are_replaced(tmp_path):
+    conn = db.connect(tmp_path / "s.sqlite")
+    run = db.start_run(conn, {}, "")
+    word = AmbiguousMention(
+        "p50", "p50", "hgnc_alias_symbol", ("CD40", "NFKB1"), ("958", "4790"),
+        1.0, 2.0, 30.0, 12.0, 0.33, ("casefold",),
+    )  # fmt: skip
+    db.save_result(
+        conn, replace(_result(), ambiguous=(word,)), ocr_key="o", recognise_key="r", run_id=run
+    )
+    assert db.load_record(conn, "F1").ambiguous == (word,)
+    assert db.counts(conn)["ambiguous"] == 1
+    db.save_result(conn, _result(), ocr_key="o", recognise_key="r2", run_id=run)
+    assert db.load_record(conn, "F1").ambiguous == ()
+    assert db.counts(conn)["ambiguous"] == 0
+
+
+def test_store_of_the_previous_schema_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "s.sqlite"
+    conn = db.connect(path)
+    run = db.start_run(conn, {}, "")
+    db.save_result(conn, _result(genes=("TP53",)), ocr_key="o", recognise_key="r", run_id=run)
+    conn.execute("DROP TABLE ambiguous_mentions")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    conn = db.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 2
+    record = db.load_record(conn, "F1")
+    assert [m.hgnc_symbol for m in record.mentions] == ["TP53"] and record.ambiguous == ()

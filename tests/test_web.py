@@ -154,6 +154,26 @@ def test_figure_page_escapes_text_and_draws_marks(client: httpx.Client) -> None:
     assert {i["label"] for i in erk["items"]} == {"MAPK3", "MAPK1"} and erk["tier"] == "all"
 
 
+def test_figure_page_lists_ambiguous_words_apart_from_genes(client: httpx.Client) -> None:
+    html = client.get(f"/figure/{FIG1}").text
+    table = re.search(r'id="ambiguous-table">(.*?)</table>', html, re.S)
+    assert table is not None
+    assert re.findall(r'<a href="/gene/(\d+)">(\w+)</a>', table.group(1)) == [
+        ("958", "CD40"),
+        ("4790", "NFKB1"),
+    ]
+    genes = re.search(r'id="gene-table">(.*?)</table>', html, re.S).group(1)
+    assert "NFKB1" not in genes and "CD40" not in genes
+    # a candidate is no gene of the figure: a search for it does not find the figure
+    found = client.get("/figures?gene=NFKB1").text
+    assert f'href="/figure/{FIG1}"' not in found
+    assert "ambiguous-table" not in client.get(f"/figure/{FIG2}").text
+    document = client.get(f"/api/figures/{FIG1}").json()
+    assert document["ambiguous"] == [
+        {"word": "p50", "symbol": ["CD40", "NFKB1"], "ncbigene": ["958", "4790"]}
+    ]
+
+
 def test_figure_downloads(client: httpx.Client, store_dir: Path) -> None:
     tsv = client.get(f"/figure/{FIG1}/genes.tsv")
     assert tsv.status_code == 200 and tsv.text.splitlines()[0].startswith("word\t")

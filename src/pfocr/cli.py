@@ -341,8 +341,9 @@ def _export(
         gmts = ", ".join(f"{path.name} ({n} sets)" for path, n in summary.gmt_files.items())
         _console(stderr=True).print(
             f"exported {summary.figures} figures to {out_dir}: {summary.mentions} gene mentions, "
-            f"{summary.chemicals} chemicals, {summary.diseases} diseases; records in figures/, "
-            f"tables in _data/ and genes.tsv, documents in figures.jsonl; GMT: {gmts}.",
+            f"{summary.chemicals} chemicals, {summary.diseases} diseases, "
+            f"{summary.ambiguous} words ambiguous between genes (ambiguous.tsv); records in "
+            f"figures/, tables in _data/ and genes.tsv, documents in figures.jsonl; GMT: {gmts}.",
             soft_wrap=True,
         )
 
@@ -364,6 +365,9 @@ def _export(
 def genes(text: str | None, fmt: str) -> None:
     """Recognise genes in TEXT (or standard input) and print them.
 
+    A synonym of several genes that the rest of the text does not decide between is listed
+    with source "ambiguous" and every candidate (separated by "|"), and counted as no gene.
+
     Example: `pfocr genes "p-ERK1/2 activates c-Myc; NF-κB"`.
     """
     from pfocr.recognise import Recogniser
@@ -372,7 +376,7 @@ def genes(text: str | None, fmt: str) -> None:
         if sys.stdin.isatty():
             raise click.UsageError("Give TEXT as an argument or pipe it on standard input.")
         text = sys.stdin.read()
-    mentions = Recogniser().recognise_text(text)
+    reading = Recogniser().read_text(text)
     columns = ("word", "symbol", "source", "hgnc_symbol", "entrez", "transforms")
     rows = [
         {
@@ -383,7 +387,19 @@ def genes(text: str | None, fmt: str) -> None:
             "entrez": m.entrez,
             "transforms": ";".join(m.transforms),
         }
-        for m in mentions
+        for m in reading.mentions
+    ]
+    # synonyms of several genes the text gives no reason to choose between: every candidate
+    rows += [
+        {
+            "word": a.word,
+            "symbol": a.symbol,
+            "source": "ambiguous",
+            "hgnc_symbol": "|".join(a.candidates),
+            "entrez": "|".join(a.entrez),
+            "transforms": ";".join(a.transforms),
+        }
+        for a in reading.ambiguous
     ]
     _print_rows(rows, columns, fmt, title="genes")
 

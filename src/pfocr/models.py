@@ -136,6 +136,35 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class AmbiguousMention:
+    """A word that is a synonym of several genes the figure gives no reason to choose between.
+
+    It is reported with its candidates rather than dropped or expanded to all of
+    them: "CAP" may be CAP1 or SORBS1, and a reader can tell which from the figure.
+    ``source`` is the synonym's lexicon tier; ``candidates`` and ``entrez`` list
+    the genes in the same order.
+    """
+
+    word: str
+    symbol: str
+    source: str
+    candidates: tuple[str, ...]
+    entrez: tuple[str, ...]
+    x0: float = 0.0
+    y0: float = 0.0
+    x1: float = 0.0
+    y1: float = 0.0
+    confidence: float = 1.0
+    transforms: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("candidates", "entrez", "transforms"):
+            data[key] = list(data[key])
+        return data
+
+
+@dataclass(frozen=True)
 class FigureResult:
     """Everything the per-figure pipeline produced for one figure."""
 
@@ -152,6 +181,7 @@ class FigureResult:
     organisms: tuple[OrganismRow, ...] = ()
     organisms_ner: tuple[OrganismCount, ...] = ()
     edges: tuple[Edge, ...] = ()
+    ambiguous: tuple[AmbiguousMention, ...] = ()
     #: Probability that the figure is a pathway diagram (None: not classified).
     pathway_score: float | None = None
     #: True when the figure scored below ``--min-score`` and was not read.
@@ -173,6 +203,7 @@ class FigureRecord:
     diseases: tuple[DiseaseMention, ...] = ()
     organisms_ner: tuple[OrganismCount, ...] = ()
     edges: tuple[Edge, ...] = ()
+    ambiguous: tuple[AmbiguousMention, ...] = ()
     #: Organisms whose gene-set files (GMT) list this figure (see ``OrganismCall``);
     #: None: those of ``organisms`` that have a gene lexicon.
     gene_set_organisms: tuple[str, ...] | None = None

@@ -22,13 +22,16 @@ gene lists of each precision flavour, so one file serves every flavour::
         "all": [...],       # synonyms + FamPlex family/complex members
         "names": [...]      # all + genes written by their full name (= ncbigene)
       },
+      "ambiguous": [        # words naming several genes the figure did not choose between
+        {"word": "p40", "symbol": ["BRMS1L", "TP63", ...], "ncbigene": ["84312", "8626", ...]}
+      ],
       "organisms": ["Homo sapiens"]
     }
 
 IDs are bare strings (no ``NCBIGene:`` prefix), each list holds distinct values in first-seen
-order. ``flavours`` sits beside ``associatedWith`` so that ``associatedWith`` stays exactly
-the upstream shape; to publish one flavour, copy its list into
-``associatedWith.mentions.genes.ncbigene``. The figure page path in ``pfocrUrl`` uses the
+order. ``flavours`` and ``ambiguous`` (in no flavour) sit beside ``associatedWith`` so that
+``associatedWith`` stays exactly the upstream shape; to publish one flavour, copy its list
+into ``associatedWith.mentions.genes.ncbigene``. The figure page path in ``pfocrUrl`` uses the
 same safe file name as ``figures/``. Non-ASCII text is written as JSON escapes, so no
 character can split a line.
 """
@@ -88,8 +91,21 @@ def figure_document(record: FigureRecord, site_url: str) -> dict[str, Any]:
             },
         },
         "flavours": flavours,
+        "ambiguous": _ambiguous(record),
         "organisms": list(record.organisms),
     }
+
+
+def _ambiguous(record: FigureRecord) -> list[dict[str, Any]]:
+    """One entry per distinct ambiguous word: its candidate genes, not expanded."""
+    out: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+    for a in record.ambiguous:
+        word = clean_text(a.word)
+        out.setdefault(
+            (word, a.candidates),
+            {"word": word, "symbol": list(a.candidates), "ncbigene": list(a.entrez)},
+        )
+    return list(out.values())
 
 
 def _ids(values: Iterable[str]) -> list[str]:

@@ -27,11 +27,17 @@ from pfocr.export._common import (
 from pfocr.export.documents import DocumentWriter
 from pfocr.export.gmt import GmtWriter, gmt_file_name
 from pfocr.export.records import render_record
-from pfocr.export.tables import GeneTableWriter, write_figure_genes, write_figure_terms
+from pfocr.export.tables import (
+    AmbiguousTableWriter,
+    GeneTableWriter,
+    write_figure_genes,
+    write_figure_terms,
+)
 from pfocr.models import LEXICON_SPECIES, FigureRecord
 
 DEFAULT_SITE_URL = "https://pfocr.wikipathways.org"
 GENES_TSV = "genes.tsv"
+AMBIGUOUS_TSV = "ambiguous.tsv"
 DOCUMENTS_JSONL = "figures.jsonl"
 FIGURES_DIR = "figures"
 DATA_DIR = "_data"
@@ -61,6 +67,8 @@ class ExportSummary:
     data_dir: Path
     chemicals: int = 0
     diseases: int = 0
+    #: Words left ambiguous between several genes (``ambiguous.tsv``).
+    ambiguous: int = 0
     #: Every GMT written, with its number of sets.
     gmt_files: dict[Path, int] = field(default_factory=dict)
     #: Optional outputs written (``formats=``): format name -> file or folder.
@@ -126,7 +134,7 @@ def export_all(
 ) -> ExportSummary:
     """Publish figure records in PFOCR's formats under ``out_dir``.
 
-    Writes ``genes.tsv``, ``figures/<figid>.md``, ``_data/<figid>-genes.tsv``,
+    Writes ``genes.tsv``, ``ambiguous.tsv``, ``figures/<figid>.md``, ``_data/<figid>-genes.tsv``,
     ``-chemicals.tsv``, ``-diseases.tsv`` and ``-edges.tsv``,
     ``pfocr-<date>-gmt-<Organism>.gmt`` and ``pfocr-<date>-chemical-gmt-<Organism>.gmt``,
     and ``figures.jsonl``. ``date`` (YYYYMMDD, default today) dates the GMT; ``site_url``
@@ -166,6 +174,9 @@ def export_all(
     try:
         with contextlib.ExitStack() as stack:
             genes = GeneTableWriter(stack.enter_context(atomic_text_file(genes_path, durable=True)))
+            ambiguous = AmbiguousTableWriter(
+                stack.enter_context(atomic_text_file(out_dir / AMBIGUOUS_TSV, durable=True))
+            )
             gmts = {
                 key: GmtWriter(
                     stack.enter_context(atomic_text_file(path, durable=True)),
@@ -214,6 +225,7 @@ def export_all(
                     )
                 write_text_atomically(data_dir / f"{stem}-edges.tsv", _figure_edges_text(record))
                 genes.write(record)
+                ambiguous.write(record)
                 for writer in gmts.values():
                     writer.write(record)
                 documents.write(record)
@@ -261,6 +273,7 @@ def export_all(
         data_dir=data_dir,
         chemicals=n_chemicals,
         diseases=n_diseases,
+        ambiguous=ambiguous.rows,
         gmt_files=gmt_files,
         extra_files=extra_files,
     )

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from pfocr.export._common import clean_text
-from pfocr.models import ChemicalMention, DiseaseMention, FigureRecord, Mention
+from pfocr.models import AmbiguousMention, ChemicalMention, DiseaseMention, FigureRecord, Mention
 
 #: Columns of the per-figure table (``_data/<figid>-genes.tsv``).
 FIGURE_GENE_COLUMNS: tuple[str, ...] = (
@@ -72,6 +72,57 @@ class GeneTableWriter:
         for mention in record.mentions:
             self._csv.writerow([figid, *mention_row(mention)])
         self.rows += len(record.mentions)
+
+
+#: Columns of ``ambiguous.tsv``: words that are synonyms of several genes the figure gave no
+#: reason to choose between, with every candidate (``;``-separated, symbols and Entrez IDs in
+#: the same order). No gene table, GMT or flavour counts them.
+AMBIGUOUS_COLUMNS: tuple[str, ...] = (
+    "figid",
+    "word",
+    "symbol",
+    "source",
+    "candidates",
+    "candidate_entrez",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "confidence",
+    "transforms",
+)
+
+
+def ambiguous_row(figid: str, item: AmbiguousMention) -> list[str]:
+    """An ambiguous word as the values of :data:`AMBIGUOUS_COLUMNS`."""
+    return [
+        clean_text(figid),
+        clean_text(item.word),
+        clean_text(item.symbol),
+        clean_text(item.source),
+        ";".join(clean_text(c) for c in item.candidates),
+        ";".join(clean_text(e) for e in item.entrez),
+        _pixel(item.x0),
+        _pixel(item.y0),
+        _pixel(item.x1),
+        _pixel(item.y1),
+        f"{item.confidence:.3f}" if math.isfinite(item.confidence) else "",
+        ";".join(clean_text(name) for name in item.transforms),
+    ]
+
+
+class AmbiguousTableWriter:
+    """Streams ``ambiguous.tsv``: the header at creation, then each record's ambiguous words."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._csv = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        self._csv.writerow(AMBIGUOUS_COLUMNS)
+        self.rows = 0
+
+    def write(self, record: FigureRecord) -> None:
+        for item in record.ambiguous:
+            self._csv.writerow(ambiguous_row(record.figure.figid, item))
+        self.rows += len(record.ambiguous)
 
 
 def write_figure_genes(handle: TextIO, mentions: Iterable[Mention]) -> None:

@@ -29,10 +29,12 @@ from pfocr.models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from PIL import Image
 
     from pfocr.classify import PathwayClassifier
-    from pfocr.models import ChemicalMention
+    from pfocr.models import AmbiguousMention, ChemicalMention, DiseaseMention
     from pfocr.ocr.base import OcrEngine
     from pfocr.recognise import Recogniser
     from pfocr.recognise.chemicals import ChemicalRecogniser
@@ -249,8 +251,10 @@ def _recognise(
     t0 = time.perf_counter()
     context = "\n".join((figure.figtitle, figure.caption, figure.papertitle))
     chemicals = worker.chemicals.recognise(tokens, context)
-    mentions = worker.chemicals.drop_gene_clashes(worker.recogniser.recognise(tokens), chemicals)
+    reading = worker.recogniser.read(tokens)
+    mentions = worker.chemicals.drop_gene_clashes(reading.mentions, chemicals)
     diseases = worker.diseases.recognise(tokens, context)
+    ambiguous = _unclaimed(reading.ambiguous, (*chemicals, *diseases))
     call = infer_organisms(figure.caption, (figure.figtitle, figure.papertitle), mentions, tokens)
     timings["recognise"] = time.perf_counter() - t0
 
@@ -296,8 +300,21 @@ def _recognise(
         organisms=organisms,
         organisms_ner=ner,
         edges=tuple(edges),
+        ambiguous=tuple(ambiguous),
         pathway_score=round(score, 4),
     )
+
+
+def _unclaimed(
+    ambiguous: Sequence[AmbiguousMention], others: Sequence[ChemicalMention | DiseaseMention]
+) -> list[AmbiguousMention]:
+    """Ambiguous gene synonyms minus words read as a chemical or disease (then not in doubt)."""
+    boxes = [(o.x0, o.y0, o.x1, o.y1) for o in others]
+    return [
+        a
+        for a in ambiguous
+        if not any(a.x0 < x1 and x0 < a.x1 and a.y0 < y1 and y0 < a.y1 for x0, y0, x1, y1 in boxes)
+    ]
 
 
 def _read_edges(

@@ -4,6 +4,7 @@ from pfocr.recognise.lexicon import Lexicon, Term, default_lexicon
 from pfocr.recognise.matcher import (
     ContextRule,
     FigureContext,
+    GeneReading,
     Recogniser,
     StopList,
     WordMatch,
@@ -18,6 +19,7 @@ __all__ = [
     "Candidate",
     "ContextRule",
     "FigureContext",
+    "GeneReading",
     "Lexicon",
     "Recogniser",
     "StopList",

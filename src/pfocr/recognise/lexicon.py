@@ -183,6 +183,11 @@ class Lexicon:
         """Terms equal to ``text`` ignoring case, hyphens, underscores, dots and spaces."""
         return self._rows_of(self._by_compact.get(compact_key(text), ()))
 
+    def may_match(self, text: str) -> bool:
+        """Whether any lookup of ``text`` can hit: the compact key is the loosest of the three,
+        so a word whose compact key is unknown matches nothing (most OCR words)."""
+        return text.translate(_COMPACT_DROP_TABLE).upper() in self._by_compact
+
     def synonym_keys(self, hgnc_symbol: str) -> frozenset[str]:
         """Compact keys of the gene's approved, previous and alias symbols (built on first use)."""
         keys = self._synonyms.get(hgnc_symbol)

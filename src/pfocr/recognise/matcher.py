@@ -24,8 +24,10 @@ are dropped when a protein-coding one exists; if several remain, the figure
 decides: a candidate that is itself named elsewhere on the figure, or is a
 member of a family named there, or shares a FamPlex family with a gene named
 there, wins when it is the single best supported one. Otherwise the word
-records nothing. Curated context rules (``data/curated/gene_context_rules.tsv``)
-are applied first for well-known collisions.
+names no gene and is reported, with its candidates, as an ``AmbiguousMention``
+(``Recogniser.read``): never silently dropped or expanded. Curated context
+rules (``data/curated/gene_context_rules.tsv``) are applied first for
+well-known collisions.
 
 Family policy (``resolve_family``): a family word yields the members the figure
 also names individually, or all members when it names none. A family word that
@@ -51,7 +53,7 @@ from importlib import resources
 from pathlib import Path
 
 from pfocr.errors import LexiconError
-from pfocr.models import Mention, OcrToken
+from pfocr.models import AmbiguousMention, Mention, OcrToken
 from pfocr.recognise.lexicon import Lexicon, Term, compact_key, default_lexicon
 from pfocr.recognise.names import NAME_SOURCE, NameIndex, default_name_index, word_key
 from pfocr.recognise.tokenise import (
@@ -240,6 +242,14 @@ class WordMatch:
 _Hit = tuple[str, str, Term]  # (variant, lookup, term)
 
 
+@dataclass(frozen=True, slots=True)
+class GeneReading:
+    """What ``Recogniser.read`` found: gene mentions, and synonyms left ambiguous."""
+
+    mentions: list[Mention]
+    ambiguous: list[AmbiguousMention]
+
+
 class Recogniser:
     """Finds human genes in OCR tokens with the PFOCR cascade and figure context.
 
@@ -276,6 +286,7 @@ class Recogniser:
         self._names = names
         self._word_cache: dict[str, tuple[WordMatch, ...]] = {}
         self._hit_cache: dict[str, tuple[_Hit, ...]] = {}
+        self._term_facts: dict[int, tuple[bool, bool, bool]] = {}
 
     # ------------------------------------------------------------------ lookups
 
@@ -286,29 +297,38 @@ class Recogniser:
             return term.source == "hgnc_symbol" and not any(
                 t.source in ("hgnc_symbol", "famplex") for _, _, t in self.lookup(variant[:-1])
             )
-        if (
-            term.locus_group == "pseudogene"
-            and not self.include_pseudogenes
-            and not (term.source == "hgnc_symbol" and variant == term.term)
-        ):
+        facts = self._term_facts.get(id(term))
+        if facts is None:
+            facts = self._term_facts[id(term)] = self._facts_of(term)
+        pseudogene, short, excluded = facts
+        if pseudogene and not (term.source == "hgnc_symbol" and variant == term.term):
             return False  # pseudogene synonyms are noise; "HLA-H" written exactly is meant
-        short = len(_CASE_KEY_DROP.sub("", term.term)) <= SHORT_TERM
-        if short and term.source != "hgnc_symbol":
+        if excluded:
             return False
-        if (
-            term.source == "famplex"
-            and self._family_sizes.get(term.family, 0) > self.max_family_size
-        ):
-            return False  # "Growth Factor", "Myosin", "Cytochrome": classes, not labels
         if short or _SHORT_LOWER_WORD.match(variant) or _ODD_CASE.match(variant):
             return _case_exact(variant, term.term)
         return True
+
+    def _facts_of(self, term: Term) -> tuple[bool, bool, bool]:
+        """What ``_admissible`` needs of a term regardless of the word: (pseudogene held back,
+        short, never admissible). Computed once per term."""
+        short = len(_CASE_KEY_DROP.sub("", term.term)) <= SHORT_TERM
+        excluded = (short and term.source != "hgnc_symbol") or (
+            # "Growth Factor", "Myosin", "Cytochrome": classes, not labels
+            term.source == "famplex"
+            and self._family_sizes.get(term.family, 0) > self.max_family_size
+        )
+        pseudogene = term.locus_group == "pseudogene" and not self.include_pseudogenes
+        return pseudogene, short, excluded
 
     def lookup(self, variant: str) -> tuple[_Hit, ...]:
         """Every admissible lexicon row for ``variant``, best lookup key first."""
         cached = self._hit_cache.get(variant)
         if cached is not None:
             return cached
+        if not self.lexicon.may_match(variant):
+            self._hit_cache[variant] = ()
+            return ()
         seen: set[int] = set()
         hits: list[_Hit] = []
         lex = self.lexicon
@@ -504,6 +524,10 @@ class Recogniser:
         doubt (low OCR confidence or other engine readings) needs the rest of the
         figure to support its gene.
         """
+        return self.read(tokens).mentions
+
+    def read(self, tokens: Sequence[OcrToken]) -> GeneReading:
+        """As ``recognise``, also reporting the synonyms the figure could not resolve."""
         words = words_from_lines(tokens)
         cands = candidates(words, self._accept)
         matched = [(c, self._match_candidate(c)) for c in cands]
@@ -525,6 +549,7 @@ class Recogniser:
             members.update(fm)
         all_named, all_members = set(firm), set(members)
         mentions: list[Mention] = []
+        unresolved: list[AmbiguousMention] = []
         for i, (cand, ms) in enumerate(matched):
             if not ms:
                 continue
@@ -539,7 +564,9 @@ class Recogniser:
                     resolved = [(m, CONTEXT_FACTOR, "figure_context") for m in ms
                                 if context.support(m.hgnc_symbol) > 0]  # fmt: skip
                 else:
-                    resolved = self.resolve_explained(ms, context)
+                    parts: list[list[WordMatch]] = []
+                    resolved = self._resolve_parts(ms, context, parts)
+                    unresolved.extend(self._ambiguous(cand, p) for p in parts)
             else:
                 resolved = [(m, 1.0, "") for m in ms]
             seen: set[str] = set()
@@ -549,7 +576,7 @@ class Recogniser:
                     mentions.append(self._mention(cand, m, factor, how))
         if self.include_names:
             mentions.extend(self._name_mentions(words, mentions))
-        return mentions
+        return GeneReading(mentions, unresolved)
 
     @property
     def names(self) -> NameIndex:
@@ -674,11 +701,15 @@ class Recogniser:
 
     def recognise_text(self, text: str) -> list[Mention]:
         """Gene mentions of plain text, one OCR line per text line (boxes are 0)."""
+        return self.read_text(text).mentions
+
+    def read_text(self, text: str) -> GeneReading:
+        """As ``recognise_text``, also reporting the synonyms left ambiguous."""
         tokens = [
             OcrToken(text=line, x0=0.0, y0=0.0, x1=0.0, y1=0.0, confidence=1.0, line=i)
             for i, line in enumerate(text.splitlines())
         ]
-        return self.recognise(tokens)
+        return self.read(tokens)
 
     def resolve(
         self, matches: Sequence[WordMatch], context: FigureContext
@@ -691,6 +722,15 @@ class Recogniser:
     ) -> list[tuple[WordMatch, float, str]]:
         """As ``resolve``, with the step that decided: ``context_rule``, ``figure_context``,
         ``family_named_members`` or "" when the matches stand as they are."""
+        return self._resolve_parts(matches, context, [])
+
+    def _resolve_parts(
+        self,
+        matches: Sequence[WordMatch],
+        context: FigureContext,
+        unresolved: list[list[WordMatch]],
+    ) -> list[tuple[WordMatch, float, str]]:
+        """``resolve_explained``; the ambiguous list items nothing decided go to ``unresolved``."""
         by_part: dict[str, list[WordMatch]] = {}
         for m in matches:
             by_part.setdefault(m.part, []).append(m)
@@ -700,9 +740,10 @@ class Recogniser:
             if ruled is not None:
                 out.extend((m, factor, "context_rule") for m, factor in ruled)
             elif ms[0].ambiguous:
-                out.extend(
-                    (m, CONTEXT_FACTOR, "figure_context") for m in resolve_ambiguous(ms, context)
-                )
+                winners = resolve_ambiguous(ms, context)
+                out.extend((m, CONTEXT_FACTOR, "figure_context") for m in winners)
+                if not winners:
+                    unresolved.append(ms)
             elif ms[0].term.source == "famplex":
                 kept = resolve_family(ms, context)
                 how = "family_named_members" if len(kept) < len(ms) else ""
@@ -736,6 +777,27 @@ class Recogniser:
                 m = WordMatch(m0.word, m0.part, hit[0], hit[2], m0.transforms, hit[1], False)
                 return [(m, CONTEXT_FACTOR)]
         return None
+
+    @staticmethod
+    def _ambiguous(cand: Candidate, ms: Sequence[WordMatch]) -> AmbiguousMention:
+        """The report of a synonym left undecided: every candidate gene, none chosen."""
+        m = ms[0]
+        transforms = m.transforms if m.lookup == "exact" else (*m.transforms, m.lookup)
+        confidence = cand.confidence * SOURCE_FACTOR[m.term.source] * LOOKUP_FACTOR[m.lookup]
+        genes = sorted({(x.term.hgnc_symbol, x.term.entrez) for x in ms})
+        return AmbiguousMention(
+            word=cand.text,
+            symbol=m.term.term,
+            source=m.term.source,
+            candidates=tuple(g for g, _ in genes),
+            entrez=tuple(e for _, e in genes),
+            x0=cand.x0,
+            y0=cand.y0,
+            x1=cand.x1,
+            y1=cand.y1,
+            confidence=round(confidence / len(genes), 4),
+            transforms=transforms,
+        )
 
     @staticmethod
     def _mention(cand: Candidate, m: WordMatch, factor: float, how: str = "") -> Mention:

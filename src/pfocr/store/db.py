@@ -19,6 +19,7 @@ from pathlib import Path
 from pfocr.errors import SchemaVersionError, StoreError
 from pfocr.models import (
     METADATA_FIELDS,
+    AmbiguousMention,
     ChemicalMention,
     DiseaseMention,
     Edge,
@@ -40,9 +41,10 @@ FIGURE_TABLES: tuple[str, ...] = (
     "organisms",
     "organisms_ner",
     "edges",
+    "ambiguous_mentions",
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STORE_FILENAME = "pfocr.sqlite"
 
 
@@ -271,8 +273,31 @@ def save_result(
 
 
 def _save_extras(conn: sqlite3.Connection, result: FigureResult) -> None:
-    """Chemicals, diseases, organisms and edges of a figure (inside the caller's transaction)."""
+    """Chemicals, diseases, organisms, edges and ambiguous synonyms of a figure (inside the
+    caller's transaction)."""
     figid = result.figure.figid
+    conn.executemany(
+        "INSERT INTO ambiguous_mentions (figid, seq, word, symbol, source, candidates, entrez, "
+        "x0, y0, x1, y1, confidence, transforms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                figid,
+                i,
+                a.word,
+                a.symbol,
+                a.source,
+                ";".join(a.candidates),
+                ";".join(a.entrez),
+                a.x0,
+                a.y0,
+                a.x1,
+                a.y1,
+                a.confidence,
+                ";".join(a.transforms),
+            )
+            for i, a in enumerate(result.ambiguous)
+        ],
+    )
     for table, id_column, items in (
         ("chemicals", "chebi", result.chemicals),
         ("diseases", "doid", result.diseases),
@@ -400,6 +425,8 @@ _RESULT_QUERIES: dict[str, str] = {
     "count_match",
     "edges": "source, target, kind, confidence, polyline, directed, source_word, target_word, "
     "source_type, target_type",
+    "ambiguous_mentions": "word, symbol, source, candidates, entrez, x0, y0, x1, y1, confidence, "
+    "transforms",
 }
 #: Figures per batch of ``IN (...)`` queries (well under SQLite's variable limit).
 _BATCH = 256
@@ -408,6 +435,14 @@ _BATCH = 256
 def _edge(r: tuple) -> Edge:  # type: ignore[type-arg]
     polyline = tuple((float(x), float(y)) for x, y in json.loads(r[4]))
     return Edge(r[0], r[1], r[2], r[3], polyline, bool(r[5]), *r[6:])
+
+
+def _ambiguous(r: tuple) -> AmbiguousMention:  # type: ignore[type-arg]
+    def split(text: str) -> tuple[str, ...]:
+        return tuple(t for t in text.split(";") if t)
+
+    return AmbiguousMention(r[0], r[1], r[2], split(r[3]), tuple(r[4].split(";")), *r[5:10],
+                            transforms=split(r[10]))  # fmt: skip
 
 
 def _records_for_rows(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[FigureRecord]:
@@ -446,6 +481,7 @@ def _records_for_rows(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list
                 diseases=tuple(DiseaseMention(*r) for r in found["diseases"][figid]),
                 organisms_ner=tuple(OrganismCount(*r) for r in found["organisms_ner"][figid]),
                 edges=tuple(_edge(r) for r in found["edges"][figid]),
+                ambiguous=tuple(_ambiguous(r) for r in found["ambiguous_mentions"][figid]),
                 gene_set_organisms=(
                     tuple(o.name for o in organisms if o.gene_set) if organisms else names
                 ),
@@ -513,6 +549,7 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
         "chemicals": one("SELECT count(*) FROM chemicals"),
         "diseases": one("SELECT count(*) FROM diseases"),
         "edges": one("SELECT count(*) FROM edges"),
+        "ambiguous": one("SELECT count(*) FROM ambiguous_mentions"),
         "skipped": one("SELECT count(*) FROM figures WHERE skipped = 1"),
         "runs": one("SELECT count(*) FROM runs"),
         "failures": one("SELECT count(*) FROM failures"),

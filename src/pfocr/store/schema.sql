@@ -1,4 +1,4 @@
--- pfocr store, schema version 1. One SQLite file per output folder.
+-- pfocr store, schema version 2 (2 added ambiguous_mentions; every statement is idempotent). One SQLite file per output folder.
 -- Every figure is written in one transaction, so a killed run leaves whole figures or none.
 
 CREATE TABLE IF NOT EXISTS runs (
@@ -129,6 +129,21 @@ CREATE TABLE IF NOT EXISTS organisms_ner (
     count_direct   INTEGER NOT NULL,
     count_synonym  INTEGER NOT NULL,
     count_match    INTEGER NOT NULL,
+    PRIMARY KEY (figid, seq)
+);
+
+-- Gene synonyms the figure could not resolve: reported with every candidate, never expanded.
+CREATE TABLE IF NOT EXISTS ambiguous_mentions (
+    figid       TEXT NOT NULL REFERENCES figures(figid) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    word        TEXT NOT NULL,
+    symbol      TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    candidates  TEXT NOT NULL,      -- HGNC symbols, ';'-separated
+    entrez      TEXT NOT NULL,      -- their Entrez IDs, same order
+    x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,
+    confidence  REAL NOT NULL,
+    transforms  TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (figid, seq)
 );
 

@@ -398,8 +398,10 @@ def figure_image_source(conn: sqlite3.Connection, figid: str) -> sqlite3.Row | N
 
 DOCUMENTS_TABLE = "figure_documents"
 #: What a stored document depends on besides the figure's results (replaced with it).
+#: The leading number is the document format: raising it rebuilds every stored document.
 _DOC_KEY = (
-    "f.processed_at || char(31) || f.figtitle || char(31) || f.pmcid || char(31) || f.filename"
+    "'2' || char(31) || f.processed_at || char(31) || f.figtitle || char(31) || f.pmcid "
+    "|| char(31) || f.filename"
 )
 
 

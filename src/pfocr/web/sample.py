@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from pfocr.models import (
+    AmbiguousMention,
     ChemicalMention,
     DiseaseMention,
     Edge,
@@ -287,6 +288,20 @@ def example_results(image_path: str | None) -> list[FigureResult]:
             Edge("TP53", "BAX", "activation", 0.8, ((200, 45), (270, 120)), True, "TP53", "BAX"),
             Edge(
                 "MAPK1", "TP53", "inhibition", 0.7, ((100, 130), (160, 200)), True, "ERK1/2", "p53"
+            ),
+        ),
+        ambiguous=(
+            AmbiguousMention(
+                "p50",
+                "p50",
+                "hgnc_alias_symbol",
+                ("CD40", "NFKB1"),
+                ("958", "4790"),
+                300,
+                200,
+                340,
+                220,
+                0.4,
             ),
         ),
         pathway_score=0.95,
