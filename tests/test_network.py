@@ -375,3 +375,51 @@ def test_odd_inputs_do_not_break_reading(mode: str) -> None:
     if mode != "1":
         assert ("EGFR", "GRB2") in pairs(edges)
     assert read_edges(Image.new(mode, (1, 1)), odd, [], tokens) == []
+
+
+def test_arrow_into_a_captioned_group_frame_reaches_every_member() -> None:
+    """A group frame drawn well apart from its members, with a caption inside it."""
+    scene = Scene(700, 460)
+    scene.gene("IFNG", 110, 230)
+    for i, symbol in enumerate(("PSMB8", "PSMB9", "PSMB10")):
+        scene.gene(symbol, 470, 190 + 40 * i)
+    scene._label("Immunoproteasome", 520, 130)
+    border = (380, 105, 640, 320)
+    for a, b in (
+        ((border[0], border[1]), (border[2], border[1])),
+        ((border[2], border[1]), (border[2], border[3])),
+        ((border[2], border[3]), (border[0], border[3])),
+        ((border[0], border[3]), (border[0], border[1])),
+    ):
+        scene.dashed([a, b], colour="#aaaaaa", width=1, dash=6, gap=4)
+    arrow(scene, [(155, 230), (border[0], 230)])
+    found = pairs(scene.edges())
+    assert {("IFNG", "PSMB8"), ("IFNG", "PSMB9"), ("IFNG", "PSMB10")} <= set(found)
+    assert found[("IFNG", "PSMB9")].kind == "activation"
+
+
+def test_family_word_is_one_node_at_an_edge_end() -> None:
+    """A family name read as several genes is still one drawn box: one edge, not three."""
+    scene = Scene()
+    scene.gene("AKT", 120, 200)
+    family = scene.mentions.pop()
+    for symbol in ("AKT1", "AKT2", "AKT3"):
+        scene.mentions.append(replace(family, hgnc_symbol=symbol, source="famplex", family="AKT"))
+    scene.gene("MTOR", 480, 200)
+    arrow(scene, [(165, 200), (435, 200)])
+    found = pairs(scene.edges())
+    assert set(found) == {("AKT1", "MTOR")}
+    assert found[("AKT1", "MTOR")].source_word == "AKT"
+
+
+def test_arrowhead_cut_by_a_complex_border_still_reads_as_an_arrow() -> None:
+    """The head's tip lies on the complex's border and is cut out with it."""
+    scene = Scene()
+    scene.gene("TNF", 120, 200)
+    members = [scene.gene(s, 470, 160 + 32 * i) for i, s in enumerate(("NFKB1", "RELA", "IKBKB"))]
+    border = scene.group(members, gap=9)
+    scene.line([(165, 200), (border[0] - 10, 200)])
+    scene.head((border[0] + 1, 200), (165, 200), "arrow")
+    found = pairs(scene.edges())
+    assert found[("TNF", "RELA")].kind == "activation"
+    assert found[("TNF", "RELA")].directed

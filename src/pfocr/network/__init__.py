@@ -8,6 +8,7 @@ gene/chemical nodes. Everything is computed from the pixels; nothing is learned.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import cv2
@@ -22,6 +23,7 @@ from pfocr.network.nodes import (
     NodeBox,
     build_boxes,
     clean_grey,
+    find_frames,
     find_groups,
     label_height,
     text_boxes,
@@ -57,6 +59,7 @@ def read_edges(
     if not any(b.scored for b in boxes):
         return []
     groups = find_groups(clean, boxes, height)
+    groups += find_frames(clean, boxes, groups, height)
     ink = ink_mask(rgb, height, list(tight.values()))
     ends, paths, rings = read_nets(ink, boxes, groups, height)
     by_net: dict[int, list[End]] = {}
@@ -124,8 +127,35 @@ def _members(
     indices = tuple(groups[end.group].boxes) if end.group >= 0 else (end.box,)
     members: list[Member] = []
     for i in indices:
-        members.extend(boxes[i].members)
+        members.extend(_representatives(boxes[i].members))
     return indices, members
+
+
+def _representatives(members: list[Member]) -> list[Member]:
+    """The nodes a shape stands for as an interaction end: a family word counts once.
+
+    A word naming a gene family (``PI3K``, ``Calmodulin``) is one drawn node, so one drawn
+    arrow gives one edge: the family's lowest-numbered member (AKT1 for AKT, MAPK8 for JNK,
+    CALM1 for Calmodulin; also how WikiPathways annotates a family box) stands for it, and
+    the edge's word keeps the label as drawn. Giving every member its own copy of the edge
+    would turn one arrow between two families into dozens of interactions nobody drew.
+    """
+    chosen: dict[tuple[str, str], Member] = {}
+    for m in members:
+        if m.family:
+            key = (m.family, m.word)
+            if key not in chosen or _numbered(m.id) < _numbered(chosen[key].id):
+                chosen[key] = m
+    out: list[Member] = []
+    for m in members:
+        if not m.family or chosen.get((m.family, m.word)) is m:
+            out.append(m)
+    return out
+
+
+def _numbered(symbol: str) -> tuple[object, ...]:
+    """Sort key reading digit runs as numbers: MAPK8 < MAPK9 < MAPK10."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", symbol))
 
 
 def _net_edges(

@@ -258,6 +258,7 @@ def read_nets(
             free.append(end)
     _bridge(free, parent, root, gap=1.2 * height, paths=paths)
     tips: dict[int, End | None] = {}
+    border_tips: dict[int, End] = {}
     attached += _loop_contacts(conn, skeleton, nets, near_zone, attached, height)
     attached += _touches(skeleton, nets, near_zone, attached, boxes)
     for end in free:
@@ -269,12 +270,20 @@ def read_nets(
             if end.box >= 0:
                 end.group = -1
                 tips[id(end)] = tip
+            else:
+                border_tips[id(end)] = _border_tip(end, groups[end.group])
             attached.append(end)
         elif far_zone[end.y, end.x]:
             end.box = int(far_zone[end.y, end.x]) - 1
             attached.append(end)
     for end in attached:
         end.marker = classify_end(conn, tips.get(id(end)) or end, 0.9 * height, line)
+        if id(end) in border_tips and end.marker not in ("arrow", "bar"):
+            # The head seen across the border beats a reading at one of its corners; a
+            # bar there is more likely the border's own ink.
+            marker = classify_end(conn, border_tips[id(end)], 0.9 * height, line)
+            if marker == "arrow":
+                end.marker = marker
         if not end.marker and end.box >= 0 and _flush_bar(ink, boxes[end.box].rect, end, height):
             end.marker = "bar"
     attached = _rejoin_passing(attached, parent, root, height, paths)
@@ -573,6 +582,28 @@ def _facing(a: End, b: End) -> float:
     dy, dx = b.y - a.y, b.x - a.x
     norm = math.hypot(dy, dx) or 1.0
     return min((a.uy * dy + a.ux * dx) / norm, -(b.uy * dy + b.ux * dx) / norm)
+
+
+def _border_tip(end: End, group: Group) -> End:
+    """Where a line ending on a group's border meets it, facing into the group.
+
+    The border is cut out with the band around it, and an arrowhead with it loses its
+    tip; the rest of the head thins to a fork whose ends are the head's corners, which
+    face sideways. The head is read from the border's outer edge, across the side the
+    line meets.
+    """
+    ny, nx = _side_normal(group.rect, end.y, end.x)
+    x0, y0, x1, y1 = group.rect
+    ol, ot, orr, ob = group.outline
+    if ny > 0:
+        y, x = y0 - ot - 1, end.x
+    elif ny < 0:
+        y, x = y1 + ob + 1, end.x
+    elif nx > 0:
+        y, x = end.y, x0 - ol - 1
+    else:
+        y, x = end.y, x1 + orr + 1
+    return End(y, x, ny, nx, end.net, group=end.group)
 
 
 def _through_band(

@@ -19,6 +19,9 @@ from pfocr.models import ChemicalMention, Mention, OcrToken
 #: Grey levels further than this from a shape's inside colour count as its border.
 EDGE_CONTRAST = 60
 
+#: How much darker than its surroundings a group frame's (often light grey) ink is at least.
+FRAME_CONTRAST = 35
+
 
 @dataclass(frozen=True)
 class Member:
@@ -27,6 +30,8 @@ class Member:
     id: str
     word: str
     type: str
+    #: The gene family the word names, when the word names a family rather than one gene.
+    family: str = ""
 
 
 @dataclass
@@ -211,7 +216,9 @@ def build_boxes(
         return tight_box(raw, _int_box(x0, y0, x1, y1, w, h))
 
     for m in mentions:
-        labelled.append((tight(m.x0, m.y0, m.x1, m.y1), Member(m.hgnc_symbol, m.word, "gene")))
+        labelled.append(
+            (tight(m.x0, m.y0, m.x1, m.y1), Member(m.hgnc_symbol, m.word, "gene", m.family))
+        )
     for c in chemicals:
         member = Member(c.chebi or c.name, c.word, "chemical")
         labelled.append((tight(c.x0, c.y0, c.x1, c.y1), member))
@@ -398,3 +405,80 @@ def _outline(grey: np.ndarray, rect: tuple[int, int, int, int], height: float) -
     top = side([ink[max(0, y0 - reach) : y0, x][::-1] for x in xs])
     bottom = side([ink[y1 + 1 : min(h, y1 + 1 + reach), x] for x in xs])
     return left, top, right, bottom
+
+
+def find_frames(
+    grey: np.ndarray, boxes: list[NodeBox], groups: list[Group], height: float
+) -> list[Group]:
+    """Groups drawn as a rectangle (solid or dashed) around their members, however loosely.
+
+    Diagram editors draw a group as a square-cornered frame around member shapes and their
+    captions; a connector ending on the frame stands for every member inside. A frame is a
+    region enclosed by long straight rows and columns of (often faint, dashed) ink that
+    fills its bounding box into all four corners and holds at least two shapes, one of them
+    a gene or chemical. Compartments are told apart by their size and emptiness. Returns
+    the new groups only (frames holding the same shapes as a group in ``groups`` are left
+    out).
+    """
+    h, w = grey.shape
+    k = max(5, round(0.8 * height)) | 1
+    # Frames are often thin light-grey dashes: any pixel clearly darker than its neighbourhood.
+    size = max(9, int(1.6 * height)) | 1
+    background = cv2.dilate(grey, np.ones((size, size), np.uint8))
+    mask = ((background.astype(np.int16) - grey) > FRAME_CONTRAST).astype(np.uint8)
+    # Only long straight rows and columns of ink: curves (compartments) and slanted lines
+    # crossing a frame must not cut its inside apart.
+    span = max(2 * k, round(3 * height))
+    rows = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8))
+    rows = cv2.morphologyEx(rows, cv2.MORPH_OPEN, np.ones((1, span), np.uint8))
+    cols = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8))
+    cols = cv2.morphologyEx(cols, cv2.MORPH_OPEN, np.ones((span, 1), np.uint8))
+    # Dashes stop short of the corners: thicken the lines to close them there too.
+    square = np.ones(((k // 2) | 1, (k // 2) | 1), np.uint8)
+    closed = cv2.dilate(rows | cols, square)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(1 - closed, connectivity=4)
+    tol = max(3, k // 2)
+    found: list[Group] = []
+    for label in range(1, n):
+        x, y, cw, ch, _area_px = stats[label].tolist()
+        if min(cw, ch) < 2 * height or cw * ch > 0.25 * h * w:
+            continue
+        if x == 0 or y == 0 or x + cw == w or y + ch == h:
+            continue
+        # Square corners: the enclosed region reaches into all four corners of its box.
+        region = labels[y : y + ch, x : x + cw] == label
+        if not (
+            region[:tol, :tol].any()
+            and region[:tol, -tol:].any()
+            and region[-tol:, :tol].any()
+            and region[-tol:, -tol:].any()
+        ):
+            continue
+        grow = square.shape[0] // 2 + 1
+        rect = (x - grow, y - grow, x + cw - 1 + grow, y + ch - 1 + grow)
+        inside = [
+            i
+            for i, b in enumerate(boxes)
+            if b.rect[0] >= rect[0] - 1
+            and b.rect[1] >= rect[1] - 1
+            and b.rect[2] <= rect[2] + 1
+            and b.rect[3] <= rect[3] + 1
+        ]
+        if len(inside) < 2 or not any(boxes[i].scored for i in inside):
+            continue
+        if any(
+            _overlap(boxes[i].rect, rect) > 0.8 and _area(rect) < 2 * _area(boxes[i].rect)
+            for i in inside
+        ):
+            continue
+        filled = sum(_area(boxes[i].rect) for i in inside)
+        if filled < _area(rect) / 6:
+            continue
+        if any(set(inside) == set(g.boxes) for g in (*groups, *found)):
+            continue
+        found.append(Group(rect, inside, _outline(grey, rect, height)))
+    return found
+
+
+def _area(rect: tuple[int, ...]) -> int:
+    return max(0, rect[2] - rect[0]) * max(0, rect[3] - rect[1])
