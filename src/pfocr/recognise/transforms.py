@@ -108,6 +108,8 @@ _HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
 
 def nfkc(word: str) -> list[str]:
     """Unicode compatibility form: fullwidth ``ＡＫＴ１`` -> ``AKT1``, ``Ca²⁺`` -> ``Ca2+``."""
+    if word.isascii():
+        return []  # NFKC leaves ASCII as it is
     out = unicodedata.normalize("NFKC", word)
     return [out] if out != word else []
 
@@ -118,18 +120,24 @@ def ocr_fixes(word: str) -> list[str]:
     ``elF`` (lower-case L) is the OCR reading of ``eIF``: left alone it matches
     ``ELF2``/``ELF4`` case-insensitively, and no lexicon term is written ``elF``.
     """
+    if not word.startswith("elF"):
+        return []
     out = re.sub(r"^elF(?=[\d\-])", "eIF", word)
     return [out] if out != word else []
 
 
 def homoglyphs(word: str) -> list[str]:
     """Cyrillic ``МАРК8`` -> ``MAPK8``; en dash -> hyphen; one deterministic variant."""
+    if word.isascii():
+        return []  # every homoglyph is outside ASCII
     out = word.translate(_HOMOGLYPH_TABLE)
     return [out] if out != word else []
 
 
 def deburr(word: str) -> list[str]:
     """Drop combining marks: ``Nrf2̃`` -> ``Nrf2``, ``é`` -> ``e`` (Greek letters stay)."""
+    if word.isascii():
+        return []  # no combining marks in ASCII
     decomposed = unicodedata.normalize("NFKD", word)
     out = "".join(c for c in decomposed if not unicodedata.combining(c))
     out = unicodedata.normalize("NFC", out)
@@ -316,6 +324,8 @@ def root(word: str) -> list[str]:
 
 def alphanumeric(word: str) -> list[str]:
     """Delete everything but letters (Greek included) and digits: ``Bcl-2`` -> ``Bcl2``."""
+    if word.isalnum():
+        return []
     out = re.sub(r"[\W_]+", "", word)
     return [out] if out and out != word else []
 
@@ -326,7 +336,7 @@ def greek_names(word: str) -> list[str]:
     Tried before the one-letter form because the letter form can collide with a
     different approved symbol (``eIF2A`` is EIF2A, ``eIF2alpha`` is EIF2S1).
     """
-    if not any(c in GREEK_TO_NAME for c in word):
+    if word.isascii() or not any(c in GREEK_TO_NAME for c in word):
         return []
     return ["".join(GREEK_TO_NAME.get(c, c) for c in word)]
 
