@@ -762,3 +762,19 @@ def test_ambiguous_words_are_listed_apart_and_never_in_gene_sets(
     ]
     assert not any("8626" in ids for ids in family["flavours"].values())
     assert all(d["ambiguous"] == [] for d in documents if d is not family)
+
+
+def test_gene_sets_of_one_tier_are_named_by_it(tmp_path: Path) -> None:
+    summary = export_all(
+        [FAMILY_FIGURE, HOSTILE_FIGURE], tmp_path, date=DATE, min_gmt_genes=1, gmt_tier="strict"
+    )
+    assert summary.gmt.name == f"pfocr-{DATE}-gmt-strict-Homo_sapiens.gmt"
+    sets = {s.identifier: s.genes for s in read_gmt(summary.gmt)}
+    # AKT1 by its symbol; PKB (an alias) and PI3K (a family) are outside the strict tier
+    assert sets[FAMILY_FIGURE.figure.figid] == ("207",)
+    assert sets[figure_file_stem(HOSTILE_FIGURE.figure.figid)] == ("7124", "3553")
+    every = export_all([FAMILY_FIGURE], tmp_path / "every", date=DATE, min_gmt_genes=1)
+    assert every.gmt.name == f"pfocr-{DATE}-gmt-Homo_sapiens.gmt"
+    assert read_gmt(every.gmt)[0].genes == ("207", "5290", "5291")
+    with pytest.raises(ExportError, match="Unknown gene tier 'loose'"):
+        export_all([], tmp_path / "bad", gmt_tier="loose")

@@ -313,6 +313,18 @@ def test_api_gmt_streams_the_library(client: httpx.Client) -> None:
     assert "7157" in lines[0].split("\t")[2:]
 
 
+def test_api_gmt_of_one_tier(client: httpx.Client) -> None:
+    params = {"release": "20260101", "tier": "strict", "min_genes": "1"}
+    response = client.get("/api/gmt/Homo_sapiens", params=params)
+    assert response.status_code == 200
+    assert "pfocr-20260101-gmt-strict-Homo_sapiens.gmt" in response.headers["content-disposition"]
+    first = next(line for line in response.text.splitlines() if f"%{FIG1}%" in line)
+    genes = first.split("\t")[2:]
+    # FIG1: EGFR, TP53, BAX by their symbols; HER2 (an alias of ERBB2) and ERK1/2 (a family) not
+    assert sorted(genes) == ["1956", "581", "7157"]
+    assert client.get("/api/gmt/Homo_sapiens", params={"tier": "loose"}).status_code == 400
+
+
 def test_openapi_lists_the_api(client: httpx.Client) -> None:
     spec = client.get("/api/openapi.json").json()
     for path in ("/api/query", "/api/enrich", "/api/figures/{figid}", "/api/gmt/{organism}"):

@@ -313,15 +313,29 @@ def _print_run_table(out_dir: Path, summary: Any) -> None:
     help="Also write these, comma-separated: enrichr (Enrichr library), gpml and cx2 "
     "(per figure, in figures/), site (static HTML pages in site/).",
 )
+@click.option(
+    "--gmt-tier",
+    type=click.Choice(["strict", "synonyms", "all", "names"]),
+    default="names",
+    show_default=True,
+    help="Genes the gene-set files hold: strict (approved symbols), synonyms (+ aliases and "
+    "previous symbols), all (+ family members) or names (every source, full names too). "
+    "A narrower tier is named in the files: pfocr-DATE-gmt-strict-Homo_sapiens.gmt.",
+)
 @friendly_errors
-def export(out_dir: Path, release_date: str | None, formats: str) -> None:
+def export(out_dir: Path, release_date: str | None, formats: str, gmt_tier: str) -> None:
     """Write records, TSVs, GMT and JSONL from the store in OUT_DIR (done by `run` too)."""
     extras = tuple(name.strip() for name in formats.split(",") if name.strip())
-    _export(out_dir, release_date, quiet=False, formats=extras)
+    _export(out_dir, release_date, quiet=False, formats=extras, gmt_tier=gmt_tier)
 
 
 def _export(
-    out_dir: Path, release_date: str | None, *, quiet: bool, formats: tuple[str, ...] = ()
+    out_dir: Path,
+    release_date: str | None,
+    *,
+    quiet: bool,
+    formats: tuple[str, ...] = (),
+    gmt_tier: str = "names",
 ) -> None:
     from pfocr.export import export_all
     from pfocr.store import connect, iter_records, store_path
@@ -334,7 +348,9 @@ def _export(
         raise click.BadParameter(f"'{stamp}' is not a YYYYMMDD date.", param_hint="--date")
     conn = connect(path)
     try:
-        summary = export_all(iter_records(conn), out_dir, date=stamp, formats=formats)
+        summary = export_all(
+            iter_records(conn), out_dir, date=stamp, formats=formats, gmt_tier=gmt_tier
+        )
     finally:
         conn.close()
     if not quiet:

@@ -28,6 +28,15 @@ _NCBI_HOST = "https://www.ncbi.nlm.nih.gov"
 _MAX_STEM = 180
 
 
+#: Recognition sources admitted by each precision flavour (tier), from most to least precise.
+FLAVOUR_SOURCES: dict[str, frozenset[str] | None] = {
+    "strict": frozenset({"hgnc_symbol"}),
+    "synonyms": frozenset({"hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol"}),
+    "all": frozenset({"hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol", "famplex"}),
+    "names": None,  # every source, full gene names included
+}
+
+
 def clean_text(value: object) -> str:
     """One line of printable text: whitespace runs (tabs, newlines, U+2028...) become one space.
 

@@ -43,6 +43,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from pfocr.export._common import (
+    FLAVOUR_SOURCES,
     clean_text,
     distinct,
     europepmc_image_url,
@@ -50,14 +51,6 @@ from pfocr.export._common import (
 )
 from pfocr.export.gmt import entrez_ids
 from pfocr.models import FigureRecord
-
-#: Recognition sources admitted by each flavour, from most to least precise.
-FLAVOUR_SOURCES: dict[str, frozenset[str] | None] = {
-    "strict": frozenset({"hgnc_symbol"}),
-    "synonyms": frozenset({"hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol"}),
-    "all": frozenset({"hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol", "famplex"}),
-    "names": None,  # every source, full gene names included
-}
 
 
 def figure_document(record: FigureRecord, site_url: str) -> dict[str, Any]:

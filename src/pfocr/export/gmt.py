@@ -7,7 +7,8 @@ One line per figure, tab-separated, no header::
 ``<figid>`` is the figure's page name (the figid itself unless it holds characters unsafe in
 a file name, see ``figures/``). The file is ``pfocr-<YYYYMMDD>-gmt-Homo_sapiens.gmt``, the
 name PFOCR releases use and that consumers such as PFOCRummage look for. A figure gets a
-line when it has at least ``min_genes`` distinct Entrez IDs (all recognition sources) and is
+line when it has at least ``min_genes`` distinct Entrez IDs (every recognition source, or
+those of one precision tier: ``pfocr-<YYYYMMDD>-gmt-strict-Homo_sapiens.gmt``) and is
 about the file's organism (``FigureRecord.set_organisms()``): the genes are human-lexicon
 hits, meaningless as a human gene set for a plant figure. Mouse and rat figures get their
 genes as that organism's Entrez IDs through HGNC orthologues, as PFOCR's mouse GMT does.
@@ -31,10 +32,18 @@ from pathlib import Path
 from typing import TextIO
 
 from pfocr.errors import ExportError
-from pfocr.export._common import clean_text, distinct, figure_file_stem, figure_page_url
+from pfocr.export._common import (
+    FLAVOUR_SOURCES,
+    clean_text,
+    distinct,
+    figure_file_stem,
+    figure_page_url,
+)
 from pfocr.models import FigureRecord, Mention
 
 SPECIES = "Homo sapiens"
+#: Gene sets hold every recognised gene unless a tier is asked for (``FLAVOUR_SOURCES``).
+DEFAULT_GMT_TIER = "names"
 _ENTREZ = re.compile(r"\d+")
 _PERCENT = re.compile(r"\s*%\s*")
 _DOUBLE_QUOTES = re.compile('["\u201c\u201d\u201e\u201f\u00ab\u00bb]')
@@ -59,10 +68,22 @@ class GeneSet:
     species: str = ""
 
 
-def gmt_file_name(date: str, species: str = SPECIES, kind: str = "gene") -> str:
-    """``pfocr-<YYYYMMDD>-gmt-<Genus_species>.gmt`` (``-chemical-gmt-`` for chemicals)."""
+def gmt_file_name(
+    date: str, species: str = SPECIES, kind: str = "gene", tier: str = DEFAULT_GMT_TIER
+) -> str:
+    """``pfocr-<YYYYMMDD>-gmt-<Genus_species>.gmt`` (``-chemical-gmt-`` for chemicals;
+    ``-gmt-<tier>-`` for gene sets of a narrower tier, e.g. ``-gmt-strict-``)."""
     middle = "gmt" if kind == "gene" else f"{kind}-gmt"
+    if kind == "gene" and tier != DEFAULT_GMT_TIER:
+        middle = f"gmt-{tier}"
     return f"pfocr-{date}-{middle}-{species.replace(' ', '_')}.gmt"
+
+
+def check_tier(tier: str) -> str:
+    """``tier`` when it is a known flavour, else an :class:`ExportError` listing them."""
+    if tier not in FLAVOUR_SOURCES:
+        raise ExportError(f"Unknown gene tier {tier!r}. Choices: {', '.join(FLAVOUR_SOURCES)}.")
+    return tier
 
 
 def gmt_title(title: str, fallback: str) -> str:
@@ -85,14 +106,19 @@ def is_human(record: FigureRecord) -> bool:
 
 
 def figure_set_members(
-    record: FigureRecord, species: str = SPECIES, kind: str = "gene"
+    record: FigureRecord,
+    species: str = SPECIES,
+    kind: str = "gene",
+    tier: str = DEFAULT_GMT_TIER,
 ) -> list[str]:
-    """The identifiers a figure's set holds in ``species``' file ([] when it has no set there)."""
+    """The identifiers a figure's set holds in ``species``' file ([] when it has no set there);
+    genes of the sources ``tier`` admits."""
     if species not in record.set_organisms():
         return []
     if kind == "chemical":
         return distinct(c.chebi for c in record.chemicals if c.chebi.startswith("CHEBI:"))
-    genes = entrez_ids(record.mentions)
+    sources = FLAVOUR_SOURCES[check_tier(tier)]
+    genes = entrez_ids(m for m in record.mentions if sources is None or m.source in sources)
     if species == SPECIES:
         return genes
     from pfocr.recognise.organisms import human_to_organism
@@ -108,9 +134,10 @@ def gene_set_line(
     min_genes: int,
     species: str = SPECIES,
     kind: str = "gene",
+    tier: str = DEFAULT_GMT_TIER,
 ) -> str | None:
     """The figure's GMT line (ending in a newline), or None when it gets no set."""
-    members = figure_set_members(record, species, kind)
+    members = figure_set_members(record, species, kind, tier)
     if len(members) < min_genes:
         return None
     stem = figure_file_stem(record.figure.figid)
@@ -130,8 +157,10 @@ class GmtWriter:
         min_genes: int,
         species: str = SPECIES,
         kind: str = "gene",
+        tier: str = DEFAULT_GMT_TIER,
     ) -> None:
         self._handle = handle
+        self._tier = check_tier(tier)
         self._date = date
         self._site_url = site_url
         self._min_genes = min_genes
@@ -147,6 +176,7 @@ class GmtWriter:
             min_genes=self._min_genes,
             species=self._species,
             kind=self._kind,
+            tier=self._tier,
         )
         if line is not None:
             self._handle.write(line)

@@ -25,7 +25,7 @@ from pfocr.export._common import (
     write_text_atomically,
 )
 from pfocr.export.documents import DocumentWriter
-from pfocr.export.gmt import GmtWriter, gmt_file_name
+from pfocr.export.gmt import DEFAULT_GMT_TIER, GmtWriter, check_tier, gmt_file_name
 from pfocr.export.records import render_record
 from pfocr.export.tables import (
     AmbiguousTableWriter,
@@ -131,6 +131,7 @@ def export_all(
     site_url: str = DEFAULT_SITE_URL,
     min_gmt_genes: int = 3,
     formats: Iterable[str] = (),
+    gmt_tier: str = DEFAULT_GMT_TIER,
 ) -> ExportSummary:
     """Publish figure records in PFOCR's formats under ``out_dir``.
 
@@ -139,7 +140,9 @@ def export_all(
     ``pfocr-<date>-gmt-<Organism>.gmt`` and ``pfocr-<date>-chemical-gmt-<Organism>.gmt``,
     and ``figures.jsonl``. ``date`` (YYYYMMDD, default today) dates the GMT; ``site_url``
     roots every figure page URL; figures need ``min_gmt_genes`` distinct Entrez IDs to get a
-    gene set. ``formats`` adds any of :data:`EXTRA_FORMATS`.
+    gene set; ``gmt_tier`` limits the gene GMTs to one precision tier (``strict``, ``synonyms``,
+    ``all``; default every source, and the file names then carry the tier). ``formats`` adds
+    any of :data:`EXTRA_FORMATS`.
 
     Raises :class:`ExportError` for a bad argument, a non-record input, a duplicate figid, or
     a file that cannot be written.
@@ -154,7 +157,8 @@ def export_all(
     for folder in (out_dir, figures_dir, data_dir):
         _make_dir(folder)
     genes_path = out_dir / GENES_TSV
-    gmt_path = out_dir / gmt_file_name(date)
+    check_tier(gmt_tier)
+    gmt_path = out_dir / gmt_file_name(date, tier=gmt_tier)
     documents_path = out_dir / DOCUMENTS_JSONL
 
     extras = list(dict.fromkeys(formats))
@@ -167,7 +171,7 @@ def export_all(
     seen: set[str] = set()
     figures = without_genes = n_chemicals = n_diseases = 0
     gmt_paths = {
-        (kind, species): out_dir / gmt_file_name(date, species, kind)
+        (kind, species): out_dir / gmt_file_name(date, species, kind, gmt_tier)
         for kind in GMT_KINDS
         for species in GMT_SPECIES
     }
@@ -185,6 +189,7 @@ def export_all(
                     min_genes=min_gmt_genes,
                     species=key[1],
                     kind=key[0],
+                    tier=gmt_tier,
                 )
                 for key, path in gmt_paths.items()
             }

@@ -322,9 +322,15 @@ def api_gmt(
     organism: str,
     min_genes: Annotated[int, Query(ge=1, le=10_000)] = 3,
     release: Annotated[str, Query(pattern=r"^(\d{8})?$", description="YYYYMMDD")] = "",
+    tier: Annotated[
+        str, Query(description="Gene tier: strict, synonyms, all or names (every source)")
+    ] = "names",
 ) -> StreamingResponse:
     """Every figure set of an organism (``Homo sapiens`` or ``Homo_sapiens``), streamed."""
     from pfocr.export.gmt import gene_set_line, gmt_file_name
+
+    if tier not in TIERS:
+        raise WebError(f"Unknown tier {tier!r}. Choices: {', '.join(TIERS)}.", status=400)
 
     store = _store(request)
     species = organism.replace("_", " ")
@@ -346,13 +352,14 @@ def api_gmt(
                         site_url=store.site_url,
                         min_genes=min_genes,
                         species=species,
+                        tier=tier,
                     )
                     if line:
                         yield line
         finally:
             conn.close()
 
-    name = gmt_file_name(stamp, species)
+    name = gmt_file_name(stamp, species, tier=tier)
     return StreamingResponse(
         lines(),
         media_type="text/plain; charset=utf-8",
