@@ -1,7 +1,8 @@
 """Chemical recognition: MeSH/ChEBI names and curated figure abbreviations, offline.
 
 PFOCR sends a figure's OCR text to the PubTator web service for chemicals; here the same
-MeSH-grounded answer comes from the vendored lexicon (``lexicon/chemical_terms.tsv.gz``)
+MeSH-grounded answer comes from the vendored lexicon (``lexicon/chemical_terms.tsv.gz``,
+and ``lexicon/chemical_terms_chebi.tsv.gz`` for the metabolite names only ChEBI knows)
 plus ``curated/chemical_abbreviations.tsv`` for the short forms figures use (cAMP, Ca2+,
 PIP3, ROS...), with every decision traceable to a table row.
 """
@@ -15,7 +16,13 @@ from pfocr.models import ChemicalMention, Mention, OcrToken
 from pfocr.recognise import terms
 from pfocr.recognise.terms import SOURCE_CURATED, Entry, Hit, TermMatcher
 from pfocr.sources.build import DATA_DIR, iter_tsv_gz
-from pfocr.sources.chemical_disease import CHEMICAL_TERMS_FILE, SOURCE_MESH_SUPPLEMENTARY
+from pfocr.sources.chemical_disease import (
+    CHEBI_TERMS_FILE,
+    CHEMICAL_TERMS_FILE,
+    SOURCE_CHEBI,
+    SOURCE_CHEBI_VARIANT,
+    SOURCE_MESH_SUPPLEMENTARY,
+)
 
 ABBREVIATIONS_FILE = "curated/chemical_abbreviations.tsv"
 STOPWORDS_FILE = "curated/recognition_stopwords.tsv"
@@ -28,6 +35,8 @@ SOURCE_CONFIDENCE = {
     "mesh_entry": 0.85,
     "chebi_name": 0.85,
     SOURCE_MESH_SUPPLEMENTARY: 0.75,
+    SOURCE_CHEBI: 0.75,
+    SOURCE_CHEBI_VARIANT: 0.7,
 }
 
 
@@ -47,10 +56,13 @@ def load_chemical_entries(
         )
         for row in terms.read_curated(root / ABBREVIATIONS_FILE, ABBREVIATION_COLUMNS)
     ]
-    for row in iter_tsv_gz(root / CHEMICAL_TERMS_FILE):
-        if not include_supplementary and row["source"] == SOURCE_MESH_SUPPLEMENTARY:
-            continue
-        entries.append(Entry(row["term"], row["name"], (row["mesh"], row["chebi"]), row["source"]))
+    for name in (CHEMICAL_TERMS_FILE, CHEBI_TERMS_FILE):
+        for row in iter_tsv_gz(root / name):
+            if not include_supplementary and row["source"] == SOURCE_MESH_SUPPLEMENTARY:
+                continue
+            entries.append(
+                Entry(row["term"], row["name"], (row["mesh"], row["chebi"]), row["source"])
+            )
     return entries
 
 

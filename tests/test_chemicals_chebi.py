@@ -1,0 +1,172 @@
+"""ChEBI-only chemical names: the build steps and what they let the recogniser find."""
+
+from __future__ import annotations
+
+import pytest
+
+from pfocr.models import OcrToken
+from pfocr.recognise.chemicals import ChemicalRecogniser
+from pfocr.sources import chebi
+from pfocr.sources.build import DATA_DIR, iter_tsv_gz, read_manifest
+from pfocr.sources.chebi import ChebiData, ChebiLink
+from pfocr.sources.chemical_disease import (
+    CHEBI_TERMS_FILE,
+    SOURCE_CHEBI,
+    SOURCE_CHEBI_VARIANT,
+    chebi_rows,
+    chebi_term_reason,
+    name_variants,
+)
+
+
+@pytest.fixture(scope="module")
+def chemicals() -> ChemicalRecogniser:
+    return ChemicalRecogniser()
+
+
+@pytest.mark.parametrize(
+    ("name", "variants"),
+    [
+        ("citrate(3-)", ["citrate"]),
+        ("2-oxoglutaric acid", ["2-oxoglutarate"]),
+        ("selenous acid", ["selenite"]),
+        ("prostaglandin G2", ["PGG2"]),
+        ("prostaglandin F2alpha", ["PGF2alpha", "prostaglandin F2a", "PGF2a"]),
+        ("thromboxane B2", ["TXB2"]),
+        ("pyruvate", []),
+        ("fatty acid", []),  # not an "-ic acid"
+        ("calcium(2+)", []),  # a cation keeps its charge: "calcium" is the element
+    ],
+)
+def test_name_variants(name: str, variants: list[str]) -> None:
+    assert name_variants(name) == variants
+
+
+@pytest.mark.parametrize(
+    ("term", "source", "reason"),
+    [
+        ("sildenafil", SOURCE_CHEBI, None),
+        ("15(S)-HETE", SOURCE_CHEBI, None),
+        ("SU-2", SOURCE_CHEBI, "short_code"),
+        ("PGG2", SOURCE_CHEBI_VARIANT, None),  # a derived abbreviation, not a code
+        ("probe", SOURCE_CHEBI, "plain_word"),
+        ("diuretic", SOURCE_CHEBI, "plain_word"),
+        ("methyl", SOURCE_CHEBI, "plain_word"),
+        ("molecule", SOURCE_CHEBI, "plain_word"),
+        ("azide", SOURCE_CHEBI, None),
+        ("Protein C", SOURCE_CHEBI, "not_a_substance"),
+        ("RNA fragment", SOURCE_CHEBI, "not_a_substance"),
+    ],
+)
+def test_chebi_term_reason(term: str, source: str, reason: str | None) -> None:
+    assert chebi_term_reason(term, source) == reason
+
+
+def _data() -> ChebiData:
+    names = {
+        "CHEBI:30769": "citric acid",
+        "CHEBI:35808": "citrate(2-)",
+        "CHEBI:16947": "citrate(3-)",
+        "CHEBI:132362": "citrate(4-)",
+        "CHEBI:50906": "role",
+        "CHEBI:52214": "ligand",
+        "CHEBI:9139": "sildenafil",
+        "CHEBI:1": "calcitonin",
+    }
+    base = "is_conjugate_base_of"
+    relations = {
+        "CHEBI:35808": {base: ("CHEBI:30769",)},
+        "CHEBI:16947": {base: ("CHEBI:35808",), "has_role": (chebi.HUMAN_METABOLITE,)},
+        "CHEBI:132362": {base: ("CHEBI:16947",)},
+        "CHEBI:52214": {"is_a": ("CHEBI:50906",)},
+    }
+    return ChebiData(names=names, curated={}, pubchem={}, relations=relations)
+
+
+def test_chebi_rows_ground_anions_to_the_family_mesh_id() -> None:
+    links = {"D019343": ChebiLink("CHEBI:30769", chebi.LINK_CURATED)}
+    rows, counts = chebi_rows(_data(), links, ["Citric Acid"], gene_terms={"calcitonin"})
+    by_term = {row[0]: row for row in rows}
+    # the form ChEBI marks as the human metabolite wins among the charge states
+    assert by_term["citrate"] == (
+        "citrate",
+        "D019343",
+        "citrate(3-)",
+        "CHEBI:16947",
+        "chebi_variant",
+    )
+    assert by_term["sildenafil"][1:] == ("", "sildenafil", "CHEBI:9139", "chebi")
+    assert "ligand" not in by_term and "role" not in by_term  # roles are not substances
+    assert "calcitonin" not in by_term and counts["dropped_gene_term"] == 1
+    assert "citric acid" not in by_term  # MeSH already has it (a linked ChEBI name)
+    assert counts["rows_with_mesh"] == 4  # "citrate" and the three charged names
+
+
+def test_conjugate_families_join_charge_states() -> None:
+    families = chebi.conjugate_families(_data().relations)
+    assert {families[c] for c in ("CHEBI:30769", "CHEBI:35808", "CHEBI:132362")} == {"CHEBI:16947"}
+
+
+def test_chebi_file_is_built_and_small() -> None:
+    manifest = read_manifest()
+    assert manifest["files"][CHEBI_TERMS_FILE]["bytes"] < 5_000_000
+    rows = list(iter_tsv_gz(DATA_DIR / CHEBI_TERMS_FILE))
+    assert {r["source"] for r in rows} == {SOURCE_CHEBI, SOURCE_CHEBI_VARIANT}
+    assert all(r["chebi"].startswith("CHEBI:") for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "chebi_id"),
+    [
+        ("Pyruvate enters the mitochondrion", "Pyruvate", "CHEBI:15361"),
+        ("2-oxoglutarate is decarboxylated", "2-oxoglutarate", "CHEBI:16810"),
+        ("Selenite is reduced to selenide", "Selenite", "CHEBI:18212"),
+        ("PGG2 is reduced to PGH2", "PGG2", "CHEBI:27647"),
+        ("15(S)-HETE accumulates", "15(S)-HETE", "CHEBI:15558"),
+        ("treated with sildenafil", "sildenafil", "CHEBI:9139"),
+    ],
+)
+def test_recognises_chebi_only_names(
+    chemicals: ChemicalRecogniser, text: str, word: str, chebi_id: str
+) -> None:
+    found = {m.word: m.chebi for m in chemicals.recognise_text(text)}
+    assert found.get(word) == chebi_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a fluorescent probe was used",
+        "the ligand binds its receptor",
+        "an oligomer forms at the membrane",
+        "enzymes of the citric acid cycle",
+    ],
+)
+def test_english_words_and_processes_are_not_chemicals(
+    chemicals: ChemicalRecogniser, text: str
+) -> None:
+    assert chemicals.recognise_text(text) == []
+
+
+def _line(text: str, x0: float, y0: float, line: int) -> OcrToken:
+    return OcrToken(text, x0, y0, x0 + 9 * len(text), y0 + 20, 0.95, "line", line)
+
+
+def test_wrapped_label_is_joined_across_an_interleaved_line(
+    chemicals: ChemicalRecogniser,
+) -> None:
+    """Reading order puts a label further right between the two lines of a wrapped label."""
+    tokens = [
+        _line("Glyceraldehyde-", 100, 100, 0),
+        _line("Dihydroxyacetone", 500, 100, 1),
+        _line("3-phosphate", 110, 121, 2),
+        _line("phosphate", 530, 122, 3),
+    ]
+    words = {m.word for m in chemicals.recognise(tokens)}
+    assert {"Glyceraldehyde-3-phosphate", "Dihydroxyacetone phosphate"} <= words
+
+
+def test_superscript_charge_dropped_by_ocr(chemicals: ChemicalRecogniser) -> None:
+    tokens = [_line("Ca²", 100, 100, 0), _line("Ca2", 100, 300, 1)]
+    found = [(m.word, m.mesh) for m in chemicals.recognise(tokens)]
+    assert found == [("Ca²", "D002118")]  # "Ca2" (no superscript) stays unread
