@@ -28,7 +28,25 @@ def chemicals() -> ChemicalRecogniser:
     ("name", "variants"),
     [
         ("citrate(3-)", ["citrate"]),
-        ("2-oxoglutaric acid", ["2-oxoglutarate"]),
+        ("2-oxoglutaric acid", ["2-oxoglutarate", "2-ketoglutaric acid", "2-ketoglutarate"]),
+        (
+            "15-oxoprostaglandin F2alpha",
+            [
+                "15-oxoPGF2alpha",
+                "15-ketoprostaglandin F2alpha",
+                "15-ketoPGF2alpha",
+                "15-oxoprostaglandin F2a",
+                "15-oxoPGF2a",
+                "15-ketoprostaglandin F2a",
+                "15-ketoPGF2a",
+            ],
+        ),  # oxo at a locant is what biochemists call keto
+        (
+            "N-acetyl-L-glutamate(2-)",
+            ["N-acetyl-L-glutamate", "N-acetyl-glutamate(2-)", "N-acetyl-glutamate"],
+        ),
+        ("(S)-malate(2-)", ["(S)-malate", "malate(2-)", "malate"]),
+        ("oxolane", []),  # no locant: not an oxo group
         ("selenous acid", ["selenite"]),
         ("prostaglandin G2", ["PGG2"]),
         ("prostaglandin F2alpha", ["PGF2alpha", "prostaglandin F2a", "PGF2a"]),
@@ -100,6 +118,23 @@ def test_chebi_rows_ground_anions_to_the_family_mesh_id() -> None:
     assert "calcitonin" not in by_term and counts["dropped_gene_term"] == 1
     assert "citric acid" not in by_term  # MeSH already has it (a linked ChEBI name)
     assert counts["rows_with_mesh"] == 4  # "citrate" and the three charged names
+
+
+def test_the_drawn_form_chooses_the_charge_state() -> None:
+    names = {"CHEBI:28442": "15-oxoprostaglandin F2alpha",
+             "CHEBI:133409": "15-oxoprostaglandin F2alpha(1-)"}  # fmt: skip
+    relations = {
+        "CHEBI:133409": {
+            "is_conjugate_base_of": ("CHEBI:28442",),
+            "has_role": (chebi.HUMAN_METABOLITE,),
+        }
+    }
+    data = ChebiData(names=names, curated={}, pubchem={}, relations=relations)
+    rows, _ = chebi_rows(data, {}, [], gene_terms=set())
+    by_term = {row[0]: row for row in rows}
+    # the acid is named so; its anion gives the same term only once "(1-)" is dropped
+    assert by_term["15-ketoPGF2a"][3] == "CHEBI:28442"
+    assert by_term["15-oxoprostaglandin F2alpha(1-)"][3] == "CHEBI:133409"
 
 
 def test_conjugate_families_join_charge_states() -> None:

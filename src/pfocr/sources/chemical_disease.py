@@ -204,7 +204,14 @@ def chemical_rows(
 _ANION = re.compile(r"^(.*[^\s(])\((\d*)-\)$")
 _ACID = re.compile(r"^(.*[a-z])(ic|ous) acid$")
 #: ChEBI spells eicosanoids out; figures use their standard abbreviations.
-_EICOSANOID = re.compile(r"^(prostaglandin|thromboxane|leukotriene) ([A-Z]\d?(?:alpha|beta)?)$")
+_EICOSANOID = re.compile(
+    r"^(.*?)(prostaglandin|thromboxane|leukotriene) ([A-Z]\d?(?:alpha|beta)?)$"
+)
+#: A locant's oxo group, which biochemists call keto ("15-oxo-PGF2alpha" is "15-keto-PGF2a").
+_OXO = re.compile(r"(?<=\d-)oxo")
+#: Stereo descriptors authors leave out when one form is meant ("N-acetyl-L-glutamate" is drawn
+#: "N-acetylglutamate", "(S)-malate" "malate"); which form a term keeps is ranked below.
+_STEREO = re.compile(r"(?:^|(?<=-))(?:[LD]|\([RS]\)|\(\d[RS]\))-(?=[a-z])")
 _EICOSANOID_ABBREVIATION = {"prostaglandin": "PG", "thromboxane": "TX", "leukotriene": "LT"}
 _GREEK_AFTER_DIGIT = re.compile(r"(?<=\d)(alpha|beta)$")
 #: Endings of chemical nomenclature; a short one-word ChEBI name without one ("home",
@@ -234,7 +241,9 @@ def name_variants(name: str) -> list[str]:
 
     "citrate(3-)" -> "citrate" (the charge is left out in figures); "2-oxoglutaric acid" ->
     "2-oxoglutarate" and "selenous acid" -> "selenite" (authors draw the anion of an acid);
-    "prostaglandin G2" -> "PGG2", "prostaglandin F2alpha" -> "PGF2alpha" and "PGF2a".
+    "prostaglandin G2" -> "PGG2", "prostaglandin F2alpha" -> "PGF2alpha" and "PGF2a";
+    "15-oxoprostaglandin F2alpha" -> "15-oxoPGF2alpha" and "15-ketoPGF2a" (oxo is keto);
+    "N-acetyl-L-glutamate(2-)" -> "N-acetylglutamate" (stereo descriptors left out).
     """
     out = []
     anion = _ANION.match(name)
@@ -243,9 +252,17 @@ def name_variants(name: str) -> list[str]:
     acid = _ACID.match(name)
     if acid:
         out.append(acid.group(1) + ("ate" if acid.group(2) == "ic" else "ite"))
-    eicosanoid = _EICOSANOID.match(name)
-    if eicosanoid:
-        out.append(_EICOSANOID_ABBREVIATION[eicosanoid.group(1)] + eicosanoid.group(2))
+    for form in [name, *out]:
+        if _STEREO.search(form):
+            out.append(_STEREO.sub("", form))
+    for form in [name, *out]:
+        eicosanoid = _EICOSANOID.match(form)
+        if eicosanoid:
+            prefix, family, which = eicosanoid.groups()
+            out.append(prefix + _EICOSANOID_ABBREVIATION[family] + which)
+    for form in [name, *out]:
+        if _OXO.search(form):
+            out.append(_OXO.sub("keto", form))
     for form in [name, *out]:
         if _GREEK_AFTER_DIGIT.search(form):
             out.append(_GREEK_AFTER_DIGIT.sub(lambda m: m.group(1)[0], form))
@@ -294,9 +311,11 @@ def chebi_rows(
 
     A row's MeSH id is the one linked to the ChEBI id, or else the single one linked to its
     conjugate acid/base family ("citrate(3-)" gets Citric Acid's). One term keeps one ChEBI
-    id: the compound named exactly so, else the form ChEBI marks as a human metabolite (the
-    charge state at physiological pH), else the one with most roles, else the most charged
-    anion (what "-ate" names), else the lowest id.
+    id: the compound named exactly so, else the one whose own name gives the term without a
+    change of charge state (not by dropping an anion's charge, still less by turning an acid
+    into its anion), else the form ChEBI marks as a human metabolite (the charge state at
+    physiological pH), else the one with most roles, else the most charged anion (what
+    "-ate" names), else the lowest id.
     """
     counts: Counter[str] = Counter()
     known = {_compact(t) for t in mesh_terms}
@@ -326,6 +345,10 @@ def chebi_rows(
             continue
         forms = [(name, SOURCE_CHEBI)] if chebi_id not in mesh_of_chebi else []
         forms += [(v, SOURCE_CHEBI_VARIANT) for v in name_variants(name)]
+        # The drawn form names the charge state: "15-keto-PGF2a" is the acid ChEBI names so,
+        # reached from its anion only by dropping "(1-)"; "citrate" is the anion, reached
+        # from citric acid only by the acid-to-anion rule.
+        derivation = 2 if _ACID.match(name) else 1 if _ANION.match(name) else 0
         for term, source in forms:
             key = _compact(term)
             if key in known:
@@ -341,6 +364,7 @@ def chebi_rows(
             roles = chebi_data.relations.get(chebi_id, {}).get("has_role", ())
             rank = (
                 0 if source == SOURCE_CHEBI else 1,
+                derivation,
                 chebi.HUMAN_METABOLITE not in roles,
                 -len(roles),
                 -_anion_charge(name),
