@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from pfocr.models import EDGE_KINDS, ChemicalMention, Edge, Mention, OcrToken
-from pfocr.network import read_edges
+from pfocr.network import PLAIN_KIND, read_edges
 from pfocr.network.export import EDGE_COLUMNS, edge_rows, sif_lines
 
 FONT = ImageFont.load_default(size=18)
@@ -187,14 +187,14 @@ def test_open_triangle_is_activation() -> None:
     assert pairs(scene.edges())[("MTOR", "RPTOR")].kind == "activation"
 
 
-def test_plain_line_is_undirected_other() -> None:
+def test_plain_line_is_undirected_and_read_as_the_usual_kind() -> None:
     scene = Scene()
     scene.gene("CDK4", 120, 200)
     scene.gene("CCND1", 480, 200)
     scene.line([(165, 200), (435, 200)])
     (edge,) = scene.edges()
     assert {edge.source, edge.target} == {"CDK4", "CCND1"}
-    assert edge.kind == "other" and not edge.directed
+    assert edge.kind == PLAIN_KIND and not edge.directed
 
 
 def test_crossing_lines_stay_apart() -> None:

@@ -32,6 +32,21 @@ from pfocr.network.paths import Route, trace
 
 __all__ = ["read_edges"]
 
+#: Kind given to a line whose ends show no head. Most connectors in pathway diagrams end in
+#: an arrow, and a head is easily lost (against a border, blurred, drawn over a shape),
+#: while truly plain lines are rare: a headless reading is most likely a missed arrow.
+PLAIN_KIND = "activation"
+
+#: How far apart in colour (RGB distance, grey level taken out) two stretches of line are at
+#: most to be one line.
+COLOUR_STEP = 60.0
+
+#: A plain line between two shapes is at least this many label heights long.
+SHORTEST_PLAIN = 0.8
+
+#: Most shapes one net (connected lines) may join to be read as forks and joins.
+BUSIEST_NET = 4
+
 #: How sure a head reading is, surest first: filled arrows are hard to mistake, an open
 #: "arrow" can be two lines parting.
 HEAD_RANK = {"arrow": 0, "bar": 1, "open_arrow": 2, "chevron": 3}
@@ -67,7 +82,7 @@ def read_edges(
         by_net.setdefault(end.net, []).append(end)
     edges: list[Edge] = []
     for net_ends in by_net.values():
-        edges.extend(_net_edges(net_ends, boxes, groups, paths, rings))
+        edges.extend(_net_edges(net_ends, boxes, groups, paths, rings, rgb, ink, height))
     return _best_edges(edges)
 
 
@@ -111,6 +126,45 @@ def _through_ring(walked: list[tuple[int, int]], rings: list[tuple[float, float,
         if min(turn, 2 * math.pi - turn) > math.radians(130):
             return True
     return False
+
+
+def _line_colour(
+    rgb: np.ndarray, ink: np.ndarray, pixels: list[tuple[int, int]]
+) -> np.ndarray | None:
+    """Median colour of a stretch of line: the darkest ink pixel around each of its pixels
+    (gaps of dashed lines and bridges have none)."""
+    h, w = rgb.shape[:2]
+    samples = []
+    for y, x in pixels:
+        ys, xs = slice(max(0, y - 1), min(h, y + 2)), slice(max(0, x - 1), min(w, x + 2))
+        window = rgb[ys, xs].reshape(-1, 3)[ink[ys, xs].reshape(-1)]
+        if window.size:
+            samples.append(window[int(np.argmin(window.astype(np.int32).sum(axis=1)))])
+    if len(samples) < max(3, len(pixels) // 4):
+        return None
+    return np.median(np.array(samples, dtype=np.float32), axis=0)
+
+
+def _one_colour(
+    rgb: np.ndarray, ink: np.ndarray, walked: list[tuple[int, int]], height: float
+) -> bool:
+    """Whether a route is drawn in one colour from end to end.
+
+    Diagrams draw each connector in one colour, so where lines of clearly different
+    colours meet (a coloured line crossing or touching a black one), a walk from one to
+    the other joins two connectors. Stretches next to the ends are compared, past the
+    heads.
+    """
+    skip, span = round(0.8 * height), round(2 * height)
+    if len(walked) < 2 * (skip + span):
+        return True
+    first = _line_colour(rgb, ink, walked[skip : skip + span])
+    last = _line_colour(rgb, ink, walked[-skip - span : -skip])
+    if first is None or last is None:
+        return True
+    # Hue, not lightness: thin or dashed black lines come out grey where anti-aliased.
+    first, last = first - first.mean(), last - last.mean()
+    return float(np.linalg.norm(first - last)) <= COLOUR_STEP
 
 
 def _reading_order(boxes: list[NodeBox], indices: tuple[int, ...]) -> tuple[int, int]:
@@ -164,8 +218,12 @@ def _net_edges(
     groups: list[Group],
     paths: np.ndarray,
     rings: list[tuple[float, float, float]],
+    rgb: np.ndarray,
+    ink: np.ndarray,
+    height: float,
 ) -> list[Edge]:
-    """Edges of one net (connected lines): every plain end to every headed end.
+    """Edges of one net (connected lines): every plain end to every headed end whose route
+    keeps one colour, unless the net joins more than ``BUSIEST_NET`` shapes.
 
     A net with two plain ends is an undirected line; with two headed ends and nothing else,
     a double-headed one (an edge each way). The confidence falls as the net gets busier.
@@ -187,12 +245,18 @@ def _net_edges(
     size = len(nodes)
     confidence = round(0.9 / (1 + 0.15 * (size - 2)), 3)
     out: list[Edge] = []
-    if targets and sources:
+    if targets and sources and size > BUSIEST_NET:
+        # Lines crossing and running together that could not be told apart: pairing every
+        # source with every target there gives mostly connections nobody drew.
+        pairs = []
+    elif targets and sources:
         pairs = [(s, t, True) for s in sources for t in targets]
     elif len(nodes) == 2 and not targets:
         # A plain line: its ends in reading order (top to bottom, then left to right).
         first, second = sorted(sources, key=lambda v: _reading_order(boxes, v[3]))
-        pairs = [(first, second, False)]
+        gap = math.hypot(first[1].y - second[1].y, first[1].x - second[1].x)
+        # Ink a few pixels long between two shapes is their borders meeting, not a line.
+        pairs = [(first, second, False)] if gap >= SHORTEST_PLAIN * height else []
     elif len(nodes) == 2:
         # Heads at both ends: trust the surer head, or read both ways when alike.
         a, b = sorted(targets, key=lambda v: HEAD_RANK[v[0]])
@@ -208,9 +272,13 @@ def _net_edges(
         if start not in routes:
             goals = [(t[1].y, t[1].x) for s, t, _ in pairs if s[1] is s_end]
             routes[start] = trace(paths, start, goals)
-    for (_, s_end, s_members, _), (marker, t_end, t_members, _), directed in pairs:
+    for (_, s_end, s_members, s_key), (marker, t_end, t_members, t_key), directed in pairs:
+        if set(s_key) & set(t_key):
+            continue  # a group and one of its own members: a line along the border
         points, walked = routes[(s_end.y, s_end.x)][(t_end.y, t_end.x)]
-        kind = MARKER_KINDS.get(marker, "other") if directed else "other"
+        if not _one_colour(rgb, ink, walked, height):
+            continue  # lines of two colours touching: two connectors, not one
+        kind = MARKER_KINDS.get(marker, "other") if directed else PLAIN_KIND
         if directed and _through_ring(walked, rings):
             kind = "other"  # an enzyme's line onto a reaction: catalysis
         polyline = tuple(points)

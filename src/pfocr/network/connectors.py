@@ -98,7 +98,9 @@ def _bands(shape: tuple[int, int], groups: list[Group], pad: int, corner: int) -
     """
     bands = np.zeros(shape, dtype=np.int32)
     h, w = shape
-    for i, g in enumerate(groups):
+    # Where nested groups share a border, a line ending there reaches the outer one.
+    for i in sorted(range(len(groups)), key=lambda k: -_area(groups[k].rect)):
+        g = groups[i]
         x0, y0, x1, y1 = g.rect
         ol, ot, orr, ob = g.outline
         ox0, oy0 = max(0, x0 - ol), max(0, y0 - ot)
@@ -284,6 +286,8 @@ def read_nets(
             marker = classify_end(conn, border_tips[id(end)], 0.9 * height, line)
             if marker == "arrow":
                 end.marker = marker
+            elif _border_bar(ink, groups[end.group], end, height, line):
+                end.marker = "bar"
         if not end.marker and end.box >= 0 and _flush_bar(ink, boxes[end.box].rect, end, height):
             end.marker = "bar"
     attached = _rejoin_passing(attached, parent, root, height, paths)
@@ -522,6 +526,61 @@ def _flush_bar(ink: np.ndarray, rect: tuple[int, int, int, int], end: End, heigh
         return False
     longest = max(runs)
     return 0.7 * height <= longest <= 2.5 * height and int(beyond.sum()) <= 4
+
+
+def _border_bar(ink: np.ndarray, group: Group, end: End, height: float, line: int) -> bool:
+    """A T-bar drawn against a group's border (lost in the band cut out around the border).
+
+    Coming from the line towards the border, a bar is a few rows of ink across the line,
+    about a label height long and centred on the line, with nothing else along the border
+    on those rows; after it only the border (or the gap inside it). An arrowhead pointing
+    at the border also has a wide row (its base), but narrows row by row from there to its
+    tip; a line running along the border is not centred on a line leading up to it.
+    """
+    h, w = ink.shape
+    ny, nx = _side_normal(group.rect, end.y, end.x)
+    x0, y0, x1, y1 = group.rect
+    ol, ot, orr, ob = group.outline
+    if ny:
+        edge, outline = (y0, ot) if ny > 0 else (y1, ob)
+        lo, hi, at, step, size = x0, x1, end.x, -int(ny), h
+    else:
+        edge, outline = (x0, ol) if nx > 0 else (x1, orr)
+        lo, hi, at, step, size = y0, y1, end.y, -int(nx), w
+    lo, hi = max(0, lo), min(w if ny else h, hi + 1)
+    if hi - lo < 2 * height:
+        return False
+    rows: list[np.ndarray] = []  # from the line inwards
+    for k in range(outline + 2 + round(0.8 * height), -round(0.5 * height), -1):
+        c = edge + step * k
+        if 0 <= c < size:
+            rows.append(ink[c, lo:hi] if ny else ink[lo:hi, c])
+
+    def across(row: np.ndarray, where: int, slack: int) -> tuple[int, int, bool]:
+        """Start and width of the run at ``where``, and whether the row is the border."""
+        runs = [(a, n) for a, n in _runs(row) if a - slack <= where <= a + n + slack]
+        a, n = max(runs, key=lambda r: r[1], default=(where, 0))
+        return a, n, int(row.sum()) - n > 0.25 * (row.size - n)
+
+    wide, narrow = 0.6 * height, line + 2
+    bar: list[int] = []
+    centre = 0
+    for i, row in enumerate(rows):
+        a, n, border = across(row, at - lo, 2)
+        if not border and wide <= n <= 2.5 * height:
+            if not bar:
+                centre = a + n // 2
+            bar.append(i)
+    if not bar or bar[-1] - bar[0] + 1 > max(3, line + 2):
+        return False
+    before = [
+        across(r, centre, line)[1] for r in rows[max(0, bar[0] - round(0.6 * height)) : bar[0]]
+    ]
+    after = [across(r, centre, 1) for r in rows[bar[-1] + 1 : bar[-1] + 1 + round(0.4 * height)]]
+    # The line leads up to the middle of the bar; after it comes the border or nothing.
+    if len(before) < 3 or not all(0 < n <= narrow for n in before):
+        return False
+    return all(border or n <= narrow for _, n, border in after)
 
 
 def _drop_specks(mask: np.ndarray, size: int) -> np.ndarray:
