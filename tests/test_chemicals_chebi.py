@@ -47,6 +47,7 @@ def chemicals() -> ChemicalRecogniser:
         ),
         ("(S)-malate(2-)", ["(S)-malate", "malate(2-)", "malate"]),
         ("oxolane", []),  # no locant: not an oxo group
+        ("isopentenyl diphosphate", ["isopentenyl pyrophosphate"]),
         ("selenous acid", ["selenite"]),
         ("prostaglandin G2", ["PGG2"]),
         ("prostaglandin F2alpha", ["PGF2alpha", "prostaglandin F2a", "PGF2a"]),

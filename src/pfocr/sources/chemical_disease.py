@@ -207,6 +207,8 @@ _ACID = re.compile(r"^(.*[a-z])(ic|ous) acid$")
 _EICOSANOID = re.compile(
     r"^(.*?)(prostaglandin|thromboxane|leukotriene) ([A-Z]\d?(?:alpha|beta)?)$"
 )
+#: IUPAC's "diphosphate" is still written by its older name in figures and captions.
+_DIPHOSPHATE = re.compile(r"\bdiphosphate\b")
 #: A locant's oxo group, which biochemists call keto ("15-oxo-PGF2alpha" is "15-keto-PGF2a").
 _OXO = re.compile(r"(?<=\d-)oxo")
 #: Stereo descriptors authors leave out when one form is meant ("N-acetyl-L-glutamate" is drawn
@@ -243,7 +245,8 @@ def name_variants(name: str) -> list[str]:
     "2-oxoglutarate" and "selenous acid" -> "selenite" (authors draw the anion of an acid);
     "prostaglandin G2" -> "PGG2", "prostaglandin F2alpha" -> "PGF2alpha" and "PGF2a";
     "15-oxoprostaglandin F2alpha" -> "15-oxoPGF2alpha" and "15-ketoPGF2a" (oxo is keto);
-    "N-acetyl-L-glutamate(2-)" -> "N-acetylglutamate" (stereo descriptors left out).
+    "N-acetyl-L-glutamate(2-)" -> "N-acetylglutamate" (stereo descriptors left out);
+    "isopentenyl diphosphate" -> "isopentenyl pyrophosphate" (the older name).
     """
     out = []
     anion = _ANION.match(name)
@@ -263,6 +266,9 @@ def name_variants(name: str) -> list[str]:
     for form in [name, *out]:
         if _OXO.search(form):
             out.append(_OXO.sub("keto", form))
+    for form in [name, *out]:
+        if _DIPHOSPHATE.search(form):
+            out.append(_DIPHOSPHATE.sub("pyrophosphate", form))
     for form in [name, *out]:
         if _GREEK_AFTER_DIGIT.search(form):
             out.append(_GREEK_AFTER_DIGIT.sub(lambda m: m.group(1)[0], form))
