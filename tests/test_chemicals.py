@@ -124,6 +124,20 @@ def test_drop_gene_clashes_keeps_other_genes(chemicals: ChemicalRecogniser) -> N
     assert [g.hgnc_symbol for g in chemicals.drop_gene_clashes(genes, found)] == ["AKT1"]
 
 
+def test_second_messenger_read_in_capitals_only_beside_its_machinery(
+    chemicals: ChemicalRecogniser,
+) -> None:
+    camp = _line("CAMP", 0, 0, 40, 0)
+    beside_pka = chemicals.recognise([camp, _line("PKA", 0, 100, 30, 1)])
+    assert [(m.word, m.name) for m in beside_pka] == [("CAMP", "Cyclic AMP")]
+    gene = Mention("CAMP", "CAMP", "hgnc_symbol", "CAMP", "820", 0, 0, 40, 20)
+    assert chemicals.drop_gene_clashes([gene], beside_pka) == []  # not cathelicidin here
+    # beside the antimicrobial peptide it is the cathelicidin gene, not the chemical
+    assert chemicals.recognise([camp, _line("LL-37", 0, 100, 40, 1)]) == []
+    sting = chemicals.recognise([_line("CGAMP", 0, 0, 50, 0), _line("STING", 0, 100, 50, 1)])
+    assert [m.chebi for m in sting] == ["CHEBI:75947"]
+
+
 def test_mention_to_json_round_trips() -> None:
     mention = ChemicalMention("cAMP", "cAMP", "Cyclic AMP", "D000242", "CHEBI:17489", 1, 2, 3, 4)
     data = mention.to_json()
