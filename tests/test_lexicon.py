@@ -116,3 +116,18 @@ def test_packaged_lexicon_loads_and_is_cached() -> None:
         "hgnc_prev_symbol",
         "famplex",
     }
+
+
+@pytest.mark.parametrize(
+    "text", ["EGFR", "egfr", "MyD88", "il 6", "IL-6", "IL6", "PI3K", "ERK", "p-ERK", "LPS", "zzz"]
+)
+def test_by_keys_gives_each_row_once_at_its_closest_key(lexicon: Lexicon, text: str) -> None:
+    found = lexicon.by_keys(text)
+    if not lexicon.may_match(text):
+        assert found is None
+        return
+    assert found is not None
+    exact, folded, compact = found
+    assert exact == lexicon.exact(text)
+    assert folded == tuple(t for t in lexicon.casefold(text) if t not in exact)
+    assert compact == tuple(t for t in lexicon.compact(text) if t not in exact + folded)

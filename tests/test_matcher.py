@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pfocr.errors import LexiconError
 from pfocr.models import OcrToken
-from pfocr.recognise import Lexicon, Recogniser, StopList, load_context_rules
+from pfocr.recognise import Lexicon, Recogniser, StopList, load_context_rules, matcher
 from pfocr.recognise.lexicon import packaged_lexicon_path
 from pfocr.recognise.matcher import (
     ALTERNATIVE_FACTOR,
@@ -353,3 +355,48 @@ def test_context_resolution_is_named_in_transforms(recogniser: Recogniser) -> No
     found = recogniser.recognise_text("p62\nKEAP1")
     p62 = next(m for m in found if m.word == "p62")
     assert p62.hgnc_symbol == "SQSTM1" and p62.transforms[-1] == "context_rule"
+
+
+# ------------------------------------------------- shortcuts agree with the full cascade
+
+CASE_WORDS = sorted(
+    {w for w, _ in POSITIVE}
+    | {case[0] if isinstance(case, tuple) else case for case in NEGATIVE}
+    | {case[0] if isinstance(case, tuple) else case for case in KNOWN_LIMITS}
+)
+GENERATED = st.text(alphabet="ABCDEGIKLMNOPRSTVXYabcegiklnoprsty0123456789-/αβκ ", max_size=12)
+
+
+def _full_cascade(lexicon: Lexicon, monkeypatch: pytest.MonkeyPatch) -> Recogniser:
+    """A recogniser that runs every rule on every word: no word is proven unmatched early
+    and no rule is skipped for ASCII words."""
+    monkeypatch.setattr(matcher, "may_rewrite", lambda word: True)
+    monkeypatch.setattr(matcher, "ASCII_NOOP", frozenset())
+    monkeypatch.setattr(matcher, "_ASCII_WORD_STEPS", matcher.WORD_STEPS)
+    return Recogniser(lexicon)
+
+
+def test_shortcuts_match_what_the_full_cascade_matches(
+    lexicon: Lexicon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = [*CASE_WORDS, "Cell", "activation", "PROTEIN", "proteins", "INORGANIC", "ICAM-"]
+    fast = Recogniser(lexicon)
+    expected = {w: fast.match_word(w) for w in words}
+    figure = fast.recognise_text("\n".join(words))
+    full = _full_cascade(lexicon, monkeypatch)
+    assert {w: full.match_word(w) for w in words} == expected
+    assert full.recognise_text("\n".join(words)) == figure
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(words=st.lists(GENERATED, max_size=8))
+def test_shortcuts_agree_on_generated_words(
+    lexicon: Lexicon, monkeypatch: pytest.MonkeyPatch, words: list[str]
+) -> None:
+    fast = Recogniser(lexicon)
+    expected = [fast.match_word(w) for w in words]
+    with monkeypatch.context() as patched:
+        full = _full_cascade(lexicon, patched)
+        assert [full.match_word(w) for w in words] == expected

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pfocr.models import OcrToken
+from pfocr.recognise import tokenise
 from pfocr.recognise.tokenise import (
+    build_candidate,
+    candidate_spans,
     candidates,
     clean_word,
+    group_lines,
     is_list_like,
     is_skippable,
+    line_candidates,
     words_from_lines,
 )
 
@@ -187,3 +194,70 @@ def test_a_list_never_ends_on_a_connector() -> None:
     texts = [c.text for c in candidates(words, accept)]
     assert texts == ["IFNa4", "and", "ISG56"]
     assert ("IFNa4 and", "list") not in accept.seen
+
+
+# ------------------------------------------------------- shortcuts agree with the rules
+
+OCR_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20) | st.text(
+    alphabet="ABCab01+-.,;:()[]/αβ ²\u2013", max_size=12
+)
+
+
+def _clean_by_the_rules(text: str) -> str:
+    """``clean_word`` without its shortcut for words with nothing to strip."""
+    text = tokenise._TRAIL_JUNK.sub("", tokenise._LEAD_JUNK.sub("", text.strip()))
+    for open_, close in (("(", ")"), ("[", "]")):
+        if text.startswith(open_) and text.endswith(close) and text.count(open_) == 1:
+            text = text[1:-1]
+        elif text.endswith(close) and text.count(close) > text.count(open_):
+            text = text[:-1]
+        elif text.startswith(open_) and text.count(open_) > text.count(close):
+            text = text[1:]
+    return tokenise._TRAIL_JUNK.sub("", tokenise._LEAD_JUNK.sub("", text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=OCR_TEXT)
+def test_clean_word_shortcut_agrees_with_the_rules(text: str) -> None:
+    assert clean_word.__wrapped__(text) == _clean_by_the_rules(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(word=OCR_TEXT | st.text(alphabet=st.characters(categories=("L",)), max_size=16))
+def test_skip_shortcut_for_letters_agrees_with_the_rules(word: str) -> None:
+    by_rules = len(word) <= 1 or tokenise._SKIP.search(word) is not None
+    assert is_skippable.__wrapped__(word) == by_rules
+
+
+def test_one_word_lines_split_as_any_line() -> None:
+    tokens = [
+        line("TNF", 10, 0, 40, 10, 0),
+        line("p-ERK →  AKT", 10, 20, 130, 30, 1),
+        line("", 0, 40, 0, 50, 2),
+    ]
+    words = words_from_lines(tokens)
+    assert [(w.text, w.x0, w.x1, w.line) for w in words] == [
+        ("TNF", 10.0, 40.0, 0),
+        ("p-ERK", 10.0, 10 + 120 * 5 / 12, 1),
+        ("AKT", 10 + 120 * 9 / 12, 130.0, 1),
+    ]
+
+
+def test_candidate_spans_build_the_same_candidates() -> None:
+    words = words_from_lines(
+        [
+            line("ERK 1/2 and TNF", 0, 0, 150, 10, 0),
+            line("NF-", 0, 20, 30, 30, 1),
+            line("κB", 0, 32, 20, 42, 2),
+        ]
+    )
+    accept = accept_only("ERK 1/2", "NF-κB")
+    built = [build_candidate(*span) for span in candidate_spans(group_lines(words), accept)]
+    assert built == candidates(words, accept)
+    assert built == line_candidates(group_lines(words), accept)
+    assert [(c.text, c.kind) for c in built] == [
+        ("ERK 1/2", "list"),
+        ("and", "word"),
+        ("TNF", "word"),
+        ("NF-κB", "split"),
+    ]

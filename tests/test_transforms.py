@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pfocr.recognise import transforms as tf
 
@@ -250,3 +252,72 @@ def test_rules_are_pure_functions_of_strings(rule: str) -> None:
         first = tf.RULES[rule](word)
         assert first == tf.RULES[rule](word)
         assert all(isinstance(v, str) and v != word for v in first)
+
+
+# ------------------------------------------------------------------ may_rewrite
+
+#: Words of ASCII letters and digits with the letters rules look for (OCR's x/y/l/I/O,
+#: tags, plural s, roman numerals), so triggers and near misses are both generated.
+ALNUM_WORDS = st.text(alphabet="ABCDEGIKLMNOPRSTVXYZabcegiklnoprstxy0123456789", max_size=14)
+#: Any text: non-ASCII and punctuation must always be left to the rules.
+ANY_WORDS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
+#: A word each rule rewrites: every one must be flagged.
+REWRITTEN = [
+    "elF4E",  # ocr_fixes
+    "pERK",  # root: phospho tag
+    "PhosphoAKT",
+    "UbK48",
+    "pS473AKT",
+    "AKTS473",  # root: site suffix
+    "AKTpathway",
+    "NFKBsignaling",
+    "TLRs",  # root: plural
+    "IKKalpha",  # swaps: spelled Greek
+    "IFNy",  # swaps: OCR Greek
+    "NFxB",
+    "IFNYR1",
+    "P13K",  # swaps: OCR digits
+    "TRADE",
+    "TGFBRII",  # swaps: roman numeral
+    "Ecadherin",  # swaps: names
+    "cyclinD1",
+    "AC5",
+    "STATl",  # ocr_confusions
+    "IL1O",
+    "PIk1",
+]
+
+
+def _rewrites(word: str) -> bool:
+    return any(rule(word) for rule in tf.RULES.values())
+
+
+@settings(max_examples=400, deadline=None)
+@given(word=ALNUM_WORDS | ANY_WORDS)
+def test_a_word_may_rewrite_clears_is_left_alone_by_every_rule(word: str) -> None:
+    if not tf.may_rewrite(word):
+        assert not _rewrites(word)
+
+
+@pytest.mark.parametrize("word", REWRITTEN)
+def test_may_rewrite_flags_words_a_rule_rewrites(word: str) -> None:
+    assert _rewrites(word)
+    assert tf.may_rewrite(word)
+
+
+@pytest.mark.parametrize("word", ["Cell", "activation", "Protein", "Hepatocyte", "TNF", "membrane"])
+def test_plain_words_need_no_rule(word: str) -> None:
+    assert not tf.may_rewrite(word)
+    assert not _rewrites(word)
+
+
+def test_may_rewrite_leaves_every_word_with_other_characters_to_the_rules() -> None:
+    for word in ("IL-6", "IKKα", "МАРК8", "ERK1/2", "NF κB", "Ca2+", "AKT(S473)"):
+        assert tf.may_rewrite(word)
+
+
+@settings(max_examples=200, deadline=None)
+@given(word=st.text(alphabet=st.characters(max_codepoint=127), max_size=20))
+def test_ascii_noop_rules_leave_ascii_words_alone(word: str) -> None:
+    for name in tf.ASCII_NOOP:
+        assert tf.RULES[name](word) == []

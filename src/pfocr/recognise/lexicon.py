@@ -183,6 +183,30 @@ class Lexicon:
         """Terms equal to ``text`` ignoring case, hyphens, underscores, dots and spaces."""
         return self._rows_of(self._by_compact.get(compact_key(text), ()))
 
+    def by_keys(
+        self, text: str
+    ) -> tuple[tuple[Term, ...], tuple[Term, ...], tuple[Term, ...]] | None:
+        """The terms of ``text`` by lookup key in one call, each row once, at the closest
+        key that finds it: ``(exact, casefold only, compact only)``.
+
+        None when the compact key (the loosest) is unknown, which is what most variants
+        the matcher tries come to; a row found by a closer key is not repeated by a
+        looser one, which is how the matcher ranks them.
+        """
+        loose = self._by_compact.get(text.translate(_COMPACT_DROP_TABLE).upper())
+        if loose is None:
+            return None
+        term, by_exact = self._term, self._by_exact
+        if len(loose) == 1 and loose[0] == text:  # the usual hit: only this spelling
+            return tuple([term(i) for i in by_exact[text]]), (), ()
+        exact = tuple([term(i) for i in by_exact.get(text, ())])
+        upper = self._by_upper.get(text.upper(), ())
+        folded = tuple([term(i) for t in upper if t != text for i in by_exact[t]])
+        compact = tuple(
+            [term(i) for t in loose if t != text and t not in upper for i in by_exact[t]]
+        )
+        return exact, folded, compact
+
     def may_match(self, text: str) -> bool:
         """Whether any lookup of ``text`` can hit: the compact key is the loosest of the three,
         so a word whose compact key is unknown matches nothing (most OCR words)."""

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -59,12 +58,21 @@ from pfocr.recognise.names import NAME_SOURCE, NameIndex, default_name_index, wo
 from pfocr.recognise.tokenise import (
     Candidate,
     _below,
-    candidates,
+    build_candidate,
+    candidate_spans,
     group_lines,
     is_skippable,
     words_from_lines,
 )
-from pfocr.recognise.transforms import PART_STEPS, RULES, UP_FRONT, WORD_STEPS, expand
+from pfocr.recognise.transforms import (
+    ASCII_NOOP,
+    PART_STEPS,
+    RULES,
+    UP_FRONT,
+    WORD_STEPS,
+    expand,
+    may_rewrite,
+)
 
 #: Lower is more trusted; see the module docstring for the order.
 SOURCE_PRIORITY: dict[str, int] = {
@@ -125,6 +133,8 @@ _CAPITALISED_SHORT = re.compile(r"^[A-Z][a-z]{1,3}$")
 _RODENT_CASED = re.compile(r"^[A-Z][a-z][a-z0-9]*$")
 #: An upper-case symbol: "JAK1", "IL-6", "TNFRSF1A".
 _UPPER_CASED = re.compile(r"^[A-Z0-9][A-Z0-9\-]*[A-Z][A-Z0-9\-]*$")
+#: The word steps that can change an ASCII word (the others only rewrite other characters).
+_ASCII_WORD_STEPS = tuple(step for step in WORD_STEPS if step not in ASCII_NOOP)
 #: Families larger than this are classes ("Growth Factor" has 100 members), not labels.
 MAX_FAMILY_SIZE = 25
 
@@ -287,11 +297,15 @@ class Recogniser:
         self._word_cache: dict[str, tuple[WordMatch, ...]] = {}
         self._hit_cache: dict[str, tuple[_Hit, ...]] = {}
         self._term_facts: dict[int, tuple[bool, bool, bool]] = {}
+        self._name_cache: dict[str, tuple[tuple[tuple[str, str], ...], bool, bool]] = {}
 
     # ------------------------------------------------------------------ lookups
 
-    def _admissible(self, term: Term, variant: str) -> bool:
-        if _PLURAL_ACRONYM.match(variant) and not _case_exact(variant, term.term):
+    def _admissible(self, term: Term, variant: str, plural: bool, strict: bool) -> bool:
+        """Whether ``term`` may stand for ``variant``. The tests of the word alone are made
+        once per variant by ``lookup``: ``plural`` is the shape of a plural acronym,
+        ``strict`` a short lower-case or odd-case word (both need a case-exact term)."""
+        if plural and not _case_exact(variant, term.term):
             # "APCs", "MCs": plural acronyms, not APCS or MCS; "MAVs" is MAVS
             # because no approved symbol or family "MAV" is its singular
             return term.source == "hgnc_symbol" and not any(
@@ -305,14 +319,16 @@ class Recogniser:
             return False  # pseudogene synonyms are noise; "HLA-H" written exactly is meant
         if excluded:
             return False
-        if short or _SHORT_LOWER_WORD.match(variant) or _ODD_CASE.match(variant):
+        if short or strict:
             return _case_exact(variant, term.term)
         return True
 
     def _facts_of(self, term: Term) -> tuple[bool, bool, bool]:
         """What ``_admissible`` needs of a term regardless of the word: (pseudogene held back,
         short, never admissible). Computed once per term."""
-        short = len(_CASE_KEY_DROP.sub("", term.term)) <= SHORT_TERM
+        text = term.term
+        # letters and digits only (most terms): nothing for the case key to drop
+        short = len(text if text.isalnum() else _CASE_KEY_DROP.sub("", text)) <= SHORT_TERM
         excluded = (short and term.source != "hgnc_symbol") or (
             # "Growth Factor", "Myosin", "Cytochrome": classes, not labels
             term.source == "famplex"
@@ -326,29 +342,34 @@ class Recogniser:
         cached = self._hit_cache.get(variant)
         if cached is not None:
             return cached
-        if not self.lexicon.may_match(variant):
+        found = self.lexicon.by_keys(variant)
+        if found is None:  # the compact key is unknown: no key can hit (most OCR words)
             self._hit_cache[variant] = ()
             return ()
-        seen: set[int] = set()
-        hits: list[_Hit] = []
-        lex = self.lexicon
-        for name, terms in (
-            ("exact", lex.exact(variant)),
-            ("casefold", lex.casefold(variant)),
-            ("compact", lex.compact(variant)),
-        ):
-            if name == "compact" and _TAG_PREFIX.match(variant):
-                # "p-ERK" is phospho-ERK, not PERK: the compact key may not glue a
-                # one-letter tag onto the word unless the term has the same tag
-                terms = tuple(t for t in terms if _TAG_PREFIX.match(t.term))
-            if name == "compact" and _DIGIT_JOIN.search(variant):
-                # "WNT1-3" is a range, not WNT13 (a previous symbol of WNT2B)
-                terms = tuple(t for t in terms if _DIGIT_JOIN.search(t.term))
-            if name != "exact" and _PHOSPHO_P.match(variant):
-                terms = ()  # "pERK" is phospho-ERK, not PERK (EIF2AK3)
+        exact, folded, compacted = found
+        # a row written exactly as the variant is judged without the word-shape tests
+        # (they only ever ask for a case-exact spelling, which it is)
+        hits: list[_Hit] = [
+            (variant, "exact", t) for t in exact if self._admissible(t, variant, False, False)
+        ]
+        if not (folded or compacted):
+            result = tuple(hits)
+            self._hit_cache[variant] = result
+            return result
+        if _PHOSPHO_P.match(variant):
+            folded = compacted = ()  # "pERK" is phospho-ERK, not PERK (EIF2AK3)
+        if compacted and _TAG_PREFIX.match(variant):
+            # "p-ERK" is phospho-ERK, not PERK: the compact key may not glue a
+            # one-letter tag onto the word unless the term has the same tag
+            compacted = tuple(t for t in compacted if _TAG_PREFIX.match(t.term))
+        if compacted and _DIGIT_JOIN.search(variant):
+            # "WNT1-3" is a range, not WNT13 (a previous symbol of WNT2B)
+            compacted = tuple(t for t in compacted if _DIGIT_JOIN.search(t.term))
+        plural = _PLURAL_ACRONYM.match(variant) is not None
+        strict = bool(_SHORT_LOWER_WORD.match(variant) or _ODD_CASE.match(variant))
+        for name, terms in (("casefold", folded), ("compact", compacted)):
             for term in terms:
-                if id(term) not in seen and self._admissible(term, variant):
-                    seen.add(id(term))
+                if self._admissible(term, variant, plural, strict):
                     hits.append((variant, name, term))
         result = tuple(hits)
         self._hit_cache[variant] = result
@@ -358,6 +379,9 @@ class Recogniser:
         self, word: str, part: str, hits: list[_Hit], steps: tuple[str, ...]
     ) -> list[WordMatch]:
         """Apply tier priority and closest spelling to the hits of one cascade step."""
+        if len(hits) == 1:  # the usual exact hit: nothing to rank
+            variant, name, term = hits[0]
+            return [WordMatch(word, part, variant, term, steps, name, False)]
         best_source = min(SOURCE_PRIORITY[t.source] for _, _, t in hits)
         synonyms = [h for h in hits if h[2].source in ("hgnc_prev_symbol", "hgnc_alias_symbol")]
         hits = [h for h in hits if SOURCE_PRIORITY[h[2].source] == best_source]
@@ -406,21 +430,36 @@ class Recogniser:
     ) -> tuple[list[WordMatch], list[str], tuple[str, ...]]:
         """Look up ``start``, then each step's new variants, until one step hits."""
         variants = list(dict.fromkeys(start))
-        hits = self._usable([h for v in variants for h in self.lookup(v)], variants, "")
+        lookup, may_match = self.lookup, self.lexicon.may_match
+        hits = [h for v in variants for h in lookup(v)]
         if hits:
-            return self._select(word, part, hits, done), variants, done
+            hits = self._usable(hits, variants, "")
+            if hits:
+                return self._select(word, part, hits, done), variants, done
+        if not steps:
+            return [], variants, done
+        known = set(variants)  # membership test for ``variants``
+        # rules that only rewrite non-ASCII characters cannot change an ASCII variant
+        ascii_only = "".join(variants).isascii()
         applied = done
         for step in steps:
+            if ascii_only and step in ASCII_NOOP:
+                continue
             rule = RULES[step]
-            new = [n for v in variants for n in rule(v) if n not in variants]
+            new = [n for v in variants for n in rule(v) if n not in known]
             new = list(dict.fromkeys(new))[: MAX_VARIANTS - len(variants)]
             if not new:
                 continue
             applied = (*applied, step)
             variants.extend(new)
-            hits = self._usable([h for v in new for h in self.lookup(v)], variants, step)
+            known.update(new)
+            ascii_only = ascii_only and "".join(new).isascii()
+            # most new variants have an unknown compact key: test that before ``lookup``
+            hits = [h for v in new if may_match(v) for h in lookup(v)]
             if hits:
-                return self._select(word, part, hits, applied), variants, applied
+                hits = self._usable(hits, variants, step)
+                if hits:
+                    return self._select(word, part, hits, applied), variants, applied
         return [], variants, applied
 
     def _usable(self, hits: list[_Hit], variants: list[str], step: str) -> list[_Hit]:
@@ -469,15 +508,26 @@ class Recogniser:
             if len(self._word_cache) >= CACHE_LIMIT:
                 self._word_cache.clear()  # bounded memory over millions of figures
                 self._hit_cache.clear()
+                self._name_cache.clear()
             cached = tuple(self._match_word(word))
             self._word_cache[word] = cached
         return list(cached)
 
     def _match_word(self, word: str) -> list[WordMatch]:
+        rewrites: bool | None = None  # may_rewrite(word), when it was needed already
+        if not self.lexicon.may_match(word):
+            rewrites = may_rewrite(word)
+            if not rewrites:
+                # no lexicon key can hit the word and no rule derives another variant
+                # from it: whatever the checks below decide, nothing matches (most words)
+                return []
         if not word or is_skippable(word) or word in self.stoplist:
             return []
         text, done = word, ()
+        ascii_word = word.isascii()
         for step in UP_FRONT:
+            if ascii_word and step in ASCII_NOOP:
+                continue
             out = RULES[step](text)
             if out:
                 text, done = out[0], (*done, step)
@@ -488,9 +538,16 @@ class Recogniser:
             # symbol is a safe reading of what is left
             found = self._match_word(text[:-1])
             return [m for m in found if m.term.source == "hgnc_symbol"]
-        matches, variants, done = self._cascade(word, text, [text], done, WORD_STEPS)
+        word_steps = _ASCII_WORD_STEPS if text.isascii() else WORD_STEPS
+        matches, variants, done = self._cascade(word, text, [text], done, word_steps)
         if matches:
             return matches
+        if rewrites is None or text != word:
+            rewrites = may_rewrite(text)
+        if not rewrites:
+            # no rule derives a variant from the word (most OCR words): the rest of the
+            # cascade would look the same word up again and find nothing more to try
+            return []
         normal = variants[-1] if len(done) and done[-1] in WORD_STEPS else text
         # guessing characters is for one OCR word, not for words joined by the tokeniser
         steps = PART_STEPS if " " not in text else PART_STEPS[:-1]
@@ -507,6 +564,8 @@ class Recogniser:
     def _accept(self, text: str, kind: str) -> bool:
         """Whether a multi-word candidate names a gene (``pair``: without transforms)."""
         if kind == "pair":
+            if not self.lookup(text):
+                return False  # what the lookup below would find: nothing (most pairs)
             if is_skippable(text) or text in self.stoplist:
                 return False
             return any(not m.ambiguous for m in self._cascade(text, text, [text], (), ())[0])
@@ -529,34 +588,49 @@ class Recogniser:
     def read(self, tokens: Sequence[OcrToken]) -> GeneReading:
         """As ``recognise``, also reporting the synonyms the figure could not resolve."""
         words = words_from_lines(tokens)
-        cands = candidates(words, self._accept)
-        matched = [(c, self._match_candidate(c)) for c in cands]
-        rodent = _rodent_cased_figure(ms for _, ms in matched)
-        matched = [(c, [m for m in ms if _case_plausible(m, rodent)]) for c, ms in matched]
-        firm: Counter[str] = Counter()
-        members: Counter[str] = Counter()
-        own: list[tuple[set[str], set[str]]] = []
-        for cand, ms in matched:
+        lines = group_lines(words)
+        found: list[tuple[Candidate, Sequence[WordMatch]]] = []
+        cache = self._word_cache
+        for text, span, kind in candidate_spans(lines, self._accept):
+            if kind == "word" and not span[0].alternatives:
+                # a word without other readings is its own matches (cached once seen);
+                # most name nothing and need no Candidate
+                ms = cache.get(text) or self.match_word(text)
+                if ms:
+                    found.append((build_candidate(text, span, kind), ms))
+                continue
+            cand = build_candidate(text, span, kind)
+            ms = self._match_candidate(cand)
+            if ms:
+                found.append((cand, ms))
+        rodent = _rodent_cased_figure(ms for _, ms in found)
+        # genes each candidate names firmly / through a family, counted over the figure
+        firm: dict[str, int] = {}
+        members: dict[str, int] = {}
+        matched: list[tuple[Candidate, Sequence[WordMatch], bool, set[str], set[str]]] = []
+        for cand, ms in found:
+            if not rodent:  # on a rodent-cased figure every match is plausible
+                ms = [m for m in ms if _case_plausible(m, rodent)]
+                if not ms:
+                    continue
             doubtful = self._doubtful(cand, ms)
-            f = {
-                m.hgnc_symbol
-                for m in ms
-                if not m.ambiguous and m.term.source != "famplex" and not doubtful
-            }
+            f = (
+                set()
+                if doubtful
+                else {m.hgnc_symbol for m in ms if not m.ambiguous and m.term.source != "famplex"}
+            )
             fm = {m.hgnc_symbol for m in ms if m.term.source == "famplex"}
-            own.append((f, fm))
-            firm.update(f)
-            members.update(fm)
+            for g in f:
+                firm[g] = firm.get(g, 0) + 1
+            for g in fm:
+                members[g] = members.get(g, 0) + 1
+            matched.append((cand, ms, doubtful, f, fm))
         all_named, all_members = set(firm), set(members)
         mentions: list[Mention] = []
         unresolved: list[AmbiguousMention] = []
-        for i, (cand, ms) in enumerate(matched):
-            if not ms:
-                continue
-            doubtful = self._doubtful(cand, ms)
+        for cand, ms, doubtful, f, fm in matched:
             if doubtful or self._needs_context(ms):
                 # what the *rest* of the figure names: drop what only this word names
-                f, fm = own[i]
                 named = all_named - {g for g in f if firm[g] == 1}
                 in_families = all_members - {g for g in fm if members[g] == 1}
                 context = FigureContext(named, in_families, self.lexicon)
@@ -575,7 +649,7 @@ class Recogniser:
                     seen.add(m.hgnc_symbol)
                     mentions.append(self._mention(cand, m, factor, how))
         if self.include_names:
-            mentions.extend(self._name_mentions(words, mentions))
+            mentions.extend(self._name_mentions(words, mentions, lines))
         return GeneReading(mentions, unresolved)
 
     @property
@@ -585,23 +659,79 @@ class Recogniser:
             self._names = default_name_index()
         return self._names
 
-    def _name_mentions(self, words: Sequence[OcrToken], found: Sequence[Mention]) -> list[Mention]:
+    def _name_parts(self, text: str) -> tuple[tuple[tuple[str, str], ...], bool, bool]:
+        """A word's items for name matching, each with its name key (list items apart:
+        "Actin/Vimentin"; OCR fixes applied); whether a name can start on one of them; and
+        whether one is a whole name. Cached per distinct word: figures repeat their words."""
+        got = self._name_cache.get(text)
+        if got is None:
+            if text.isascii() and text.isalnum() and not text.startswith("elF"):
+                # nothing to fix or split, and lower case is the whole key (most words)
+                parts: tuple[tuple[str, str], ...] = ((text, text.lower()),)
+            else:
+                fixed = (RULES["ocr_fixes"](text) or [text])[0]
+                items = [p for p in _NAME_LIST_SPLIT.split(fixed) if p]
+                parts = tuple((p, word_key(p)) for p in (items if len(items) > 1 else [fixed]))
+            index = self.names
+            keys = [k for _, k in parts]
+            got = self._name_cache[text] = (
+                parts,
+                any(map(index.can_start, keys)),
+                any(map(index.is_name, keys)),
+            )
+        return got
+
+    def _name_mentions(
+        self,
+        words: Sequence[OcrToken],
+        found: Sequence[Mention],
+        lines: Sequence[Sequence[OcrToken]] | None = None,
+    ) -> list[Mention]:
         """Mentions of full names, on one line or wrapped onto the line below.
 
         A name is skipped where a mention of the same gene already covers its box
-        ("E-cadherin" is CDH1 through the symbol cascade already).
+        ("E-cadherin" is CDH1 through the symbol cascade already). ``lines`` are
+        ``group_lines(words)`` when the caller has them already.
         """
         boxes: dict[str, list[tuple[float, float, float, float]]] = {}
         for m in found:
             boxes.setdefault(m.hgnc_symbol, []).append((m.x0, m.y0, m.x1, m.y1))
-        lines = [_name_words(line) for line in group_lines(words)]
-        keys = [[word_key(w.text) for w in line] for line in lines]
+        index = self.names
+        grouped = group_lines(words) if lines is None else lines
+        cached, parts_of = self._name_cache.get, self._name_parts
+        info = [[cached(w.text) or parts_of(w.text) for w in line] for line in grouped]
+        built: dict[int, tuple[list[OcrToken], list[str]]] = {}
+
+        def name_line(li: int) -> tuple[list[OcrToken], list[str]]:
+            got = built.get(li)
+            if got is None:
+                pairs = zip(grouped[li], info[li], strict=True)
+                got = built[li] = (
+                    [
+                        w if p == w.text else replace(w, text=p)
+                        for w, (ps, _, _) in pairs
+                        for p, _ in ps
+                    ],
+                    [k for ps, _, _ in info[li] for _, k in ps],
+                )
+            return got
+
+        # a name starts on a word whose key is a name or begins one: most lines have none
+        # and are not looked at further (their name words are never built)
+        starting = sorted({li for li, line in enumerate(info) for _, starts, _ in line if starts})
         out: list[Mention] = []
-        for li, line in enumerate(lines):
-            spans = [(line[a:b], names, False) for a, b, names in self.names.spans(keys[li])]
-            if li + 1 < len(lines) and _below(line[-1], lines[li + 1][0]):
-                joined = line + lines[li + 1]
-                for a, b, names in self.names.spans(keys[li] + keys[li + 1]):
+        for li in starting:
+            # split items keep their word's box: the original words decide the wrap
+            wraps = li + 1 < len(grouped) and _below(grouped[li][-1], grouped[li + 1][0])
+            (parts, _, is_name), *more = info[li]
+            if not wraps and not more and len(parts) == 1 and not is_name:
+                continue  # one key that only begins names, and no line below to finish one
+            line, keys = name_line(li)
+            spans = [(line[a:b], names, False) for a, b, names in index.spans(keys)]
+            if wraps:
+                below, below_keys = name_line(li + 1)
+                joined = line + below
+                for a, b, names in index.spans(keys + below_keys):
                     if a < len(line) < b:
                         spans.append((joined[a:b], names, True))
             for span, names, wrapped in spans:
@@ -807,7 +937,7 @@ class Recogniser:
         confidence = (
             cand.confidence * SOURCE_FACTOR[m.term.source] * LOOKUP_FACTOR[m.lookup] * factor
         )
-        alternative = m.transforms[:1] == ("ocr_alternative",)
+        alternative = bool(m.transforms) and m.transforms[0] == "ocr_alternative"
         if alternative:
             confidence *= ALTERNATIVE_FACTOR
         transforms = m.transforms
@@ -874,18 +1004,6 @@ def _case_plausible(m: WordMatch, rodent_figure: bool) -> bool:
     if m.term.source not in _SYNONYM_SOURCES or m.lookup == "exact" or rodent_figure:
         return True
     return not _CAPITALISED_SHORT.match(m.variant)
-
-
-def _name_words(line: Sequence[OcrToken]) -> list[OcrToken]:
-    """A line's words for name matching: list items apart ("Actin/Vimentin"), OCR fixes."""
-    out: list[OcrToken] = []
-    for w in line:
-        text = RULES["ocr_fixes"](w.text)[:1] or [w.text]
-        parts = [p for p in _NAME_LIST_SPLIT.split(text[0]) if p]
-        out.extend(replace(w, text=p) for p in parts) if len(parts) > 1 else out.append(
-            replace(w, text=text[0]) if text[0] != w.text else w
-        )
-    return out
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:

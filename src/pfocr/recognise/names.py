@@ -37,6 +37,8 @@ _GREEK_NAMES = {name: name[0] for name in set(GREEK_TO_NAME.values())}
 _GREEK_WORD = re.compile(r"(?<![a-z0-9])(" + "|".join(sorted(_GREEK_NAMES, key=len, reverse=True))
                          + r")(?![a-z])")  # fmt: skip
 _NOT_KEY = re.compile(r"[^0-9a-z]+")
+#: Greek letters spelled out (one ``translate`` instead of a lookup per character).
+_SPELL_GREEK = str.maketrans(GREEK_TO_NAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,7 @@ def name_keys(text: str) -> tuple[str, ...]:
     hurried authors write it. A letter glued to a symbol is not folded: "eIF2β"
     is not "eIF2B".
     """
-    spelled = "".join(GREEK_TO_NAME.get(c, c) for c in text.lower())
+    spelled = text.lower().translate(_SPELL_GREEK)
     keys = [_NOT_KEY.sub("", spelled)]
     short = _GREEK_WORD.sub(lambda m: _GREEK_NAMES[m.group(1)], spelled)
     keys.append(_NOT_KEY.sub("", short))
@@ -67,7 +69,7 @@ def name_keys(text: str) -> tuple[str, ...]:
 
 def word_key(word: str) -> str:
     """The key of one OCR word (Greek letters spelled out, no folding to one letter)."""
-    return _NOT_KEY.sub("", "".join(GREEK_TO_NAME.get(c, c) for c in word.lower()))
+    return _NOT_KEY.sub("", word.lower().translate(_SPELL_GREEK))
 
 
 class NameIndex:
@@ -102,6 +104,16 @@ class NameIndex:
             if found:
                 return tuple(found)
         return ()
+
+    def can_start(self, key: str) -> bool:
+        """Whether a name can begin at a word with this key (a name key or a prefix of one);
+        ``spans`` finds nothing in a run of words where no key can."""
+        return key in self._by_key or key in self._prefixes
+
+    def is_name(self, key: str) -> bool:
+        """Whether the key alone is a name ``spans`` accepts (of exactly one gene)."""
+        found = self._by_key.get(key)
+        return found is not None and len(found) == 1
 
     def spans(self, keys: Sequence[str]) -> list[tuple[int, int, tuple[GeneName, ...]]]:
         """Longest name at each start over consecutive word keys: (start, end, names)."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from pfocr.models import OcrToken
 from pfocr.recognise.transforms import GREEK_TO_LATIN, GREEK_TO_NAME
@@ -33,6 +34,7 @@ _SKIP_PATTERNS: tuple[re.Pattern[str], ...] = (
 _SKIP = re.compile("|".join(f"(?:{p.pattern})" for p in _SKIP_PATTERNS))
 _LEAD_JUNK = re.compile(rf"^[^\w{_GREEK}(\[]+")
 _TRAIL_JUNK = re.compile(rf"[^\w{_GREEK})\]+\-]+$")
+_BRACKET = re.compile(r"[()\[\]]")
 _GREEK_NAMES = "|".join(sorted(set(GREEK_TO_NAME.values()), key=len, reverse=True))
 _LIST_LIKE = re.compile(
     r"^(?:[\d/,&\-()]*\d[\d/,&\-()]*"  # 1/2, 3/7/9, (1-3), 2,
@@ -77,6 +79,9 @@ class Candidate:
 @lru_cache(maxsize=1 << 16)
 def clean_word(text: str) -> str:
     """Strip punctuation around a word, keeping balanced brackets and charge signs."""
+    if text[:1].isalnum() and text[-1:].isalnum() and not _BRACKET.search(text):
+        # nothing to strip at either end and no bracket to balance: most words
+        return text
     text = _TRAIL_JUNK.sub("", _LEAD_JUNK.sub("", text.strip()))
     for open_, close in (("(", ")"), ("[", "]")):
         if text.startswith(open_) and text.endswith(close) and text.count(open_) == 1:
@@ -91,6 +96,9 @@ def clean_word(text: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def is_skippable(word: str) -> bool:
     """PFOCR's skip rules for one token: single characters, numbers, ions, long runs."""
+    if word.isalpha():
+        # letters only (most words): every rule but the long run needs a digit or a sign
+        return len(word) <= 1 or len(word) >= 13
     return len(word) <= 1 or _SKIP.search(word) is not None
 
 
@@ -121,21 +129,26 @@ def words_from_lines(tokens: Sequence[OcrToken]) -> list[OcrToken]:
         n = len(text)
         if n == 0:
             continue
-        width = token.x1 - token.x0
-        found = list(_WORD.finditer(text))
-        per_word = _word_alternatives(len(found), token.alternatives)
-        for k, m in enumerate(found):
+        x0, y0, y1, confidence = token.x0, token.y0, token.y1, token.confidence
+        width = token.x1 - x0
+        if _WORD.fullmatch(text):  # a one-word line (most): the word is the whole text
+            found = [(text, 0, n)]
+        else:
+            found = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+        # most lines have no other readings: skip sharing them out word by word
+        per_word = _word_alternatives(len(found), token.alternatives) if token.alternatives else ()
+        for k, (word, start, end) in enumerate(found):
             words.append(
-                OcrToken(
-                    text=m.group(0),
-                    x0=token.x0 + width * m.start() / n,
-                    y0=token.y0,
-                    x1=token.x0 + width * m.end() / n,
-                    y1=token.y1,
-                    confidence=token.confidence,
-                    kind="word",
-                    line=index,
-                    alternatives=tuple(a for a in per_word[k] if a != m.group(0)),
+                OcrToken(  # positional: fields in declaration order (this is the hot loop)
+                    word,
+                    x0 + width * start / n,
+                    y0,
+                    x0 + width * end / n,
+                    y1,
+                    confidence,
+                    "word",
+                    index,
+                    tuple(a for a in per_word[k] if a != word) if per_word else (),
                 )
             )
     return words
@@ -158,7 +171,7 @@ def group_lines(words: Sequence[OcrToken]) -> list[list[OcrToken]]:
     lines: dict[int, list[OcrToken]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
-    return [sorted(ws, key=lambda w: w.x0) for ws in lines.values()]
+    return [ws if len(ws) == 1 else sorted(ws, key=lambda w: w.x0) for ws in lines.values()]
 
 
 def _merge(words: Sequence[OcrToken], text: str, kind: str) -> Candidate:
@@ -186,12 +199,19 @@ def _join(words: Sequence[OcrToken]) -> str:
     return clean_word(out)
 
 
-def _spans(line: Sequence[OcrToken], i: int) -> list[tuple[int, str]]:
-    """Multi-word spans worth trying at ``line[i]``, longest first: (length, kind)."""
+def _spans(
+    line: Sequence[OcrToken], i: int, list_like: Sequence[bool] | None = None
+) -> list[tuple[int, str]]:
+    """Multi-word spans worth trying at ``line[i]``, longest first: (length, kind).
+
+    ``list_like[j]`` is ``is_list_like(clean_word(line[j].text))`` when the caller has it.
+    """
+    if list_like is None:
+        list_like = [is_list_like(clean_word(w.text)) for w in line]
     first = line[i].text
     spans: list[tuple[int, str]] = []
     j = i + 1
-    while j < len(line) and j - i < MAX_SPAN_WORDS and is_list_like(clean_word(line[j].text)):
+    while j < len(line) and j - i < MAX_SPAN_WORDS and list_like[j]:
         j += 1
     while j > i + 1 and line[j - 1].text.lower().strip(",") in _CONNECTORS:
         j -= 1  # a list does not end on "and" or "/"
@@ -224,16 +244,61 @@ def candidates(words: Sequence[OcrToken], accept: Callable[[str, str], bool]) ->
     Single words that PFOCR's skip rules reject are dropped individually (the
     rest of their line is still read).
     """
-    lines = group_lines(words)
+    return line_candidates(group_lines(words), accept)
+
+
+#: A candidate before it is built: its text, its OCR words and its ``Candidate.kind``.
+Span = tuple[str, Sequence[OcrToken], str]
+
+
+def line_candidates(
+    lines: Sequence[Sequence[OcrToken]], accept: Callable[[str, str], bool]
+) -> list[Candidate]:
+    """``candidates`` of words already grouped by ``group_lines`` (callers that need the
+    lines for more than candidates group them once)."""
+    return [build_candidate(*span) for span in candidate_spans(lines, accept)]
+
+
+def build_candidate(text: str, words: Sequence[OcrToken], kind: str) -> Candidate:
+    """The ``Candidate`` of one of ``candidate_spans``."""
+    if kind != "word":
+        return _merge(words, text, kind)
+    word = words[0]
+    alternatives: tuple[str, ...] = ()
+    if word.alternatives:
+        alts = (clean_word(a) for a in word.alternatives)
+        alternatives = tuple(a for a in alts if a and a != text)
+    return Candidate(
+        text, word.x0, word.y0, word.x1, word.y1, word.confidence, word.line, kind, 1, alternatives
+    )
+
+
+def candidate_spans(
+    lines: Sequence[Sequence[OcrToken]], accept: Callable[[str, str], bool]
+) -> list[Span]:
+    """``line_candidates`` before their ``Candidate`` objects are built, so a caller can
+    build only those it keeps (most OCR words name nothing)."""
     used: set[int] = set()
-    out: list[tuple[tuple[int, float], Candidate]] = []
+    out: list[tuple[tuple[int, float], Span]] = []
     # labels wrapped onto the next line: "NF-" / "κB", "PI3K/" / "AKT", "IFN" / "γ"
+    # ``_below(last, first)`` over plain numbers: the first word's box of every line once,
+    # the last word's terms once per line (this loop sees every line three times)
+    first_boxes = [(ln[0].y0, ln[0].x0, ln[0].x1) for ln in lines]
     for li, line in enumerate(lines):
         last = line[-1]
+        top, bottom = last.y0, last.y1
+        h = max(bottom - top, 1.0)
+        low_gap, high_gap = -0.4 * h, 0.8 * h
+        left, right = last.x0 - 0.3 * h, last.x1 + 0.3 * h
         for lj in range(li + 1, min(li + 4, len(lines))):
-            first = lines[lj][0]
-            if not _below(last, first):
+            y0, x0, x1 = first_boxes[lj]
+            if (
+                not (low_gap <= y0 - bottom <= high_gap)
+                or y0 <= top
+                or not (x0 < right and x1 > left)
+            ):
                 continue
+            first = lines[lj][0]
             tail = clean_word(first.text)
             kind = ""
             if last.text.endswith(("-", "/")) or is_list_like(tail):
@@ -243,23 +308,30 @@ def candidates(words: Sequence[OcrToken], accept: Callable[[str, str], bool]) ->
             if kind:
                 text = _join([last, first])
                 if text and accept(text, kind):
-                    out.append(((li, last.x0), _merge([last, first], text, kind)))
+                    out.append(((li, last.x0), (text, (last, first), kind)))
                     used.update((id(last), id(first)))
             break
     for li, line in enumerate(lines):
+        if len(line) == 1:  # most OCR lines are one word: no span to try
+            if id(line[0]) not in used:
+                text = clean_word(line[0].text)
+                if text and not is_skippable(text):  # PFOCR's skip rules, per word
+                    out.append(((li, line[0].x0), (text, line, "word")))
+            continue
+        list_like = [is_list_like(clean_word(w.text)) for w in line]
         i = 0
         while i < len(line):
             if id(line[i]) in used:
                 i += 1
                 continue
             taken = 0
-            for n, kind in _spans(line, i):
+            for n, kind in _spans(line, i, list_like):
                 span = line[i : i + n]
                 if any(id(w) in used for w in span):
                     continue
                 text = _join(span)
                 if text and accept(text, kind):
-                    out.append(((li, span[0].x0), _merge(span, text, kind)))
+                    out.append(((li, span[0].x0), (text, span, kind)))
                     taken = n
                     break
             if taken:
@@ -267,11 +339,7 @@ def candidates(words: Sequence[OcrToken], accept: Callable[[str, str], bool]) ->
                 continue
             text = clean_word(line[i].text)
             if text and not is_skippable(text):
-                cand = _merge([line[i]], text, "word")
-                if line[i].alternatives:
-                    alts = (clean_word(a) for a in line[i].alternatives)
-                    cand = replace(cand, alternatives=tuple(a for a in alts if a and a != text))
-                out.append(((li, line[i].x0), cand))
+                out.append(((li, line[i].x0), (text, line[i : i + 1], "word")))
             i += 1
-    out.sort(key=lambda item: item[0])
+    out.sort(key=itemgetter(0))
     return [c for _, c in out]

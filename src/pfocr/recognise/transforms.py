@@ -239,6 +239,10 @@ def expand(word: str) -> list[str]:
     ``TLRs 3/7/9``; ``IKKα/β``; ``IKKαβγ``. Numeric ranges need from < to and
     a span under 30 so identifiers such as ``4000-3295`` stay whole.
     """
+    if word.isascii() and word.isalnum():
+        # letters and digits only: no separator, bracket, range or Greek letter to split on
+        # (a lone "and"/"or" splits into nothing), so the word is not a list
+        return []
     text = word.strip().strip(",;/&|")
     m = _PAREN_LIST.match(text)
     if m and _LIST_BODY.match(m.group(2).strip()):
@@ -478,6 +482,46 @@ def ocr_confusions(word: str) -> list[str]:
     return list(dict.fromkeys(out))[:24]
 
 
+#: The OCR readings and roman numerals ``swaps`` rewrites, as one pattern each (built from
+#: the rules' own patterns, so ``may_rewrite`` cannot drift from them).
+_OCR_READINGS = re.compile("|".join(f"(?:{p.pattern})" for p, _ in (*_OCR_GREEK, *_OCR_DIGITS)))
+_ROMAN_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _ROMAN))
+_CONFUSABLE_CHAR = re.compile(f"[{''.join(_CONFUSABLE)}]")
+
+
+def may_rewrite(word: str) -> bool:
+    """Whether any rule (``UP_FRONT``, ``WORD_STEPS``, ``expand``, ``PART_STEPS``) can derive
+    a variant from ``word``.
+
+    False means every rule returns nothing for it, so the cascade has nothing to try
+    but the word itself and the matcher skips it. Most OCR words are plain words of
+    letters and digits that no rule touches, and running every rule on each costs more
+    than the lookup. Each test below is the trigger of one rule, as loose or looser.
+    """
+    if not (word.isascii() and word.isalnum()):
+        # non-ASCII (nfkc, homoglyphs, deburr, greek_names), or punctuation: expand
+        # and alphanumeric may apply; only words of ASCII letters and digits are judged
+        return True
+    return bool(
+        word.startswith("elF")  # ocr_fixes
+        or _PREFIXES.match(word)  # root
+        or _SUFFIXES.search(word)
+        or _strip_plural(word) is not None
+        # swaps: its own quick checks first, then the patterns they guard
+        or _SPELLED_GREEK.search(word)
+        or (_MAY_OCR_GREEK.search(word) and _OCR_READINGS.search(word))
+        or (word.endswith(("I", "V")) and _ROMAN_ANY.search(word))
+        or _MAY_NAME_SWAP.search(word)
+        or (
+            len(word) >= 3
+            # a lower-case word, capitalised or not, has neither a digit nor two capitals
+            and not (word.isalpha() and word[1:].islower())
+            and _SYMBOL_SHAPED.match(word)
+            and _CONFUSABLE_CHAR.search(word)
+        )
+    )
+
+
 #: Transforms by stable rule name (the names recorded in ``Mention.transforms``).
 RULES: dict[str, Transform] = {
     "nfkc": nfkc,
@@ -491,6 +535,9 @@ RULES: dict[str, Transform] = {
     "swaps": swaps,
     "ocr_confusions": ocr_confusions,
 }
+#: Rules that only rewrite non-ASCII characters: they return nothing for an ASCII word,
+#: so the matcher skips them for ASCII variants (most OCR words).
+ASCII_NOOP: frozenset[str] = frozenset({"nfkc", "homoglyphs", "deburr", "greek_names"})
 #: Applied to the whole word before the first lookup.
 UP_FRONT: tuple[str, ...] = ("nfkc", "ocr_fixes")
 #: Character-level steps on the whole word, each followed by a lookup.
