@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from score_recognition import BENCH_OUT, load_store_tokens
 
+from pfocr.pipeline.process import freeze_loaded_data
 from pfocr.recognise import Recogniser, default_lexicon, words_from_lines
 from pfocr.recognise.names import default_name_index
 from pfocr.recognise.tokenise import clean_word, is_list_like, is_skippable
@@ -41,6 +42,7 @@ def main() -> int:
     words = sum(len(words_from_lines(t)) for t in figures)
     default_lexicon()
     default_name_index()
+    freeze_loaded_data()  # as the pipeline's workers do once their data is loaded
     print(f"{len(figures)} figures, {lines} OCR lines, {words} words")
     for label, warm in (("first sight", False), ("warm cache", True)):
         best = float("inf")
