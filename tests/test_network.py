@@ -423,3 +423,77 @@ def test_arrowhead_cut_by_a_complex_border_still_reads_as_an_arrow() -> None:
     found = pairs(scene.edges())
     assert found[("TNF", "RELA")].kind == "activation"
     assert found[("TNF", "RELA")].directed
+
+
+def _published(scene: Scene, scale: float) -> tuple[Image.Image, list[Mention], list[OcrToken]]:
+    """The scene as a small published figure: scaled down, slightly blurred, JPEG 70."""
+    size = (round(scene.image.width * scale), round(scene.image.height * scale))
+    small = scene.image.resize(size, Image.Resampling.LANCZOS)
+    small = small.filter(ImageFilter.GaussianBlur(0.6))
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=70)
+    buffer.seek(0)
+    image = Image.open(buffer)
+    image.load()
+
+    def scaled(item):
+        return replace(
+            item, x0=item.x0 * scale, y0=item.y0 * scale, x1=item.x1 * scale, y1=item.y1 * scale
+        )
+
+    return image, [scaled(m) for m in scene.mentions], [scaled(t) for t in scene.tokens]
+
+
+@pytest.mark.parametrize("scale", [0.5, 0.6])
+def test_small_blurred_complex_with_a_faint_dashed_border(scale: float) -> None:
+    """Blurring leaves a dashed border close around its members pale and smeared over two
+    pixel rows; the arrow onto it still reaches every member."""
+    scene = Scene()
+    scene.gene("WNT1", 120, 200)
+    members = [scene.gene(s, 470, 184 + 32 * i) for i, s in enumerate(("FZD1", "LRP6"))]
+    x0, y0 = min(r[0] for r in members) - 4, min(r[1] for r in members) - 4
+    x1, y1 = max(r[2] for r in members) + 4, max(r[3] for r in members) + 4
+    for a, b in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1))):
+        scene.dashed([a, b], colour="#c8c8c8", width=1, dash=5, gap=3)
+    scene.dashed([(x0, y1), (x0, y0)], colour="#c8c8c8", width=1, dash=5, gap=3)
+    arrow(scene, [(165, 200), (x0, 200)])
+    image, mentions, tokens = _published(scene, scale)
+    found = pairs(read_edges(image, mentions, [], tokens))
+    assert {("WNT1", "FZD1"), ("WNT1", "LRP6")} <= set(found)
+
+
+@pytest.mark.parametrize("scale", [0.5, 0.6])
+def test_small_blurred_captioned_frame(scale: float) -> None:
+    """A faint dashed frame whose corners blur open on a small figure still groups its
+    members."""
+    scene = Scene(700, 460)
+    scene.gene("IFNG", 110, 230)
+    for i, symbol in enumerate(("PSMB8", "PSMB9", "PSMB10")):
+        scene.gene(symbol, 470, 190 + 40 * i)
+    scene._label("Immunoproteasome", 520, 130)
+    border = (380, 105, 640, 320)
+    for a, b in (
+        ((border[0] + 3, border[1]), (border[2] - 3, border[1])),
+        ((border[2], border[1] + 3), (border[2], border[3] - 3)),
+        ((border[2] - 3, border[3]), (border[0] + 3, border[3])),
+        ((border[0], border[3] - 3), (border[0], border[1] + 3)),
+    ):
+        scene.dashed([a, b], colour="#b4b4b4", width=2, dash=8, gap=5)
+    arrow(scene, [(155, 230), (border[0], 230)])
+    image, mentions, tokens = _published(scene, scale)
+    found = pairs(read_edges(image, mentions, [], tokens))
+    assert {("IFNG", "PSMB8"), ("IFNG", "PSMB9"), ("IFNG", "PSMB10")} <= set(found)
+
+
+@pytest.mark.parametrize("scale", [0.6, 0.75])
+def test_small_blurred_dashed_arrow(scale: float) -> None:
+    """Dashes shrink to a few pixels on a small figure; they are still a line, not specks."""
+    scene = Scene()
+    scene.gene("EGFR", 120, 200)
+    scene.gene("STAT3", 480, 200)
+    scene.dashed([(165, 200), (421, 200)], width=2, dash=6, gap=5)
+    scene.head((435, 200), (165, 200), "arrow")
+    image, mentions, tokens = _published(scene, scale)
+    found = pairs(read_edges(image, mentions, [], tokens))
+    assert found[("EGFR", "STAT3")].kind == "activation"
+    assert found[("EGFR", "STAT3")].directed

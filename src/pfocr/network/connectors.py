@@ -16,13 +16,17 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pfocr.network.nodes import Group, NodeBox
+from pfocr.network.nodes import BLURRED_HEIGHT, Group, NodeBox
 from pfocr.network.skeleton import neighbour_count, thin, walk
 
 #: How much darker than its surroundings a pixel must be to count as ink (labels at least
 #: ``INK_FULL_HEIGHT`` pixels high; smaller figures blur their thin lines paler).
 INK_CONTRAST = 80
 INK_FULL_HEIGHT = 11
+
+#: Label height (pixels) from which a T-bar flush on a shape's side is looked for in bands
+#: four pixels wide; smaller figures use narrower ones.
+FLUSH_HEIGHT = 14
 
 #: End markers and the edge kinds they stand for (see ``EDGE_KINDS``).
 MARKER_KINDS = {
@@ -197,7 +201,10 @@ def classify_end(ink: np.ndarray, end: End, size: float, line: int = 3) -> str:
     grows = widest[last] >= widest[first] + 2
     after = profile[last + 1 : last + 1 + max(3, reach // 2)]
     thin_after = bool(after) and all(r and max(n for _, n in r) <= line + 1 for r in after)
-    if first <= reach // 2 + 2 and not grows and last - first <= line and thin_after:
+    # A bar is also clearly longer than the line is thick: a line leaving a shape at a
+    # slant, cut off along the shape's side, makes a short wide run there too.
+    long_bar = max(widest[first : last + 1]) >= 2 * line + 1
+    if first <= reach // 2 + 2 and not grows and last - first <= line and thin_after and long_bar:
         return "bar"
     tail_split = sum(1 for r in tail if len(r) >= 2)
     if (len(one_wide) >= 3 or (grows and len(one_wide) >= 2)) and tail_split * 2 < len(tail):
@@ -215,7 +222,7 @@ def read_nets(
     zones = _zones(shape, boxes, 2)
     bands = _bands(shape, groups, 2, round(0.5 * height))
     conn = ink & (zones == 0) & (bands == 0)
-    conn = _drop_specks(conn, min(8, max(3, round(8 * (height / 11) ** 2))))
+    conn = _drop_specks(conn, min(8, max(3, round(8 * (height / 14) ** 2))))
     skeleton = thin(conn)
     line = stroke_width(conn, skeleton)
     count = neighbour_count(skeleton)
@@ -241,7 +248,9 @@ def read_nets(
             parent[a] = b
     tol = max(3, round(0.25 * height))
     near_zone = _near_zones(zones, boxes, tol)
-    far = max(tol, round(1.2 * height))
+    # A line's end stopping short of a shape (an arrowhead's tip lost to blur, a gap left
+    # by the drawing) still reaches it within about a label height and a half.
+    far = max(tol, round(1.5 * height))
     far_zone = _near_zones(zones, boxes, far)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * far + 1, 2 * far + 1))
     near_band = cv2.dilate(bands.astype(np.uint16), kernel).astype(np.int32)
@@ -258,7 +267,20 @@ def read_nets(
             attached.append(end)
         else:
             free.append(end)
-    _bridge(free, parent, root, gap=1.2 * height, paths=paths)
+    # An end pointing at a shape close by (an arrowhead stopping short of it) is joined
+    # across a gap only to an end in line with it, not to any ink a few pixels away.
+    aimed = set()
+    for i, end in enumerate(free):
+        box = int(far_zone[end.y, end.x]) - 1
+        if box >= 0:
+            ny, nx = _side_normal(boxes[box].rect, end.y, end.x)
+            if end.uy * ny + end.ux * nx > 0.7:
+                aimed.add(i)
+    _bridge(free, parent, root, gap=1.2 * height, paths=paths, aimed=aimed)
+    if height < BLURRED_HEIGHT:
+        # Only small figures lose the ink between a line and its head (or the line it
+        # ends on); on larger ones such a gap is drawn.
+        _run_on(free, skeleton, nets, parent, root, round(0.8 * height), paths)
     tips: dict[int, End | None] = {}
     border_tips: dict[int, End] = {}
     attached += _loop_contacts(conn, skeleton, nets, near_zone, attached, height)
@@ -277,6 +299,9 @@ def read_nets(
             attached.append(end)
         elif far_zone[end.y, end.x]:
             end.box = int(far_zone[end.y, end.x]) - 1
+            tip = _ahead(conn, zones, end, round(1.5 * height))
+            if tip is not None:
+                tips[id(end)] = tip
             attached.append(end)
     for end in attached:
         end.marker = classify_end(conn, tips.get(id(end)) or end, 0.9 * height, line)
@@ -517,8 +542,11 @@ def _flush_bar(ink: np.ndarray, rect: tuple[int, int, int, int], end: End, heigh
             cols = [edge + out * k for k in range(k0, k1) if 0 <= edge + out * k < w]
             return ink[lo:hi, cols].any(axis=1) if cols else np.zeros(hi - lo, bool)
 
-    near = band(3, 7)
-    beyond = band(9, 13)
+    # Bands a third of a label height wide (on small figures narrower than that, a line
+    # meeting the side at a slant crosses them over a bar's length).
+    step = max(2, round(4 * min(1.0, height / FLUSH_HEIGHT)))
+    near = band(3, 3 + step)
+    beyond = band(3 + 3 * step // 2, 3 + 5 * step // 2)
     at = (end.x if ny else end.y) - lo
     # The bar is centred on the line, not something else along the border (a marker).
     runs = [n for a, n in _runs(near) if a - 3 <= at <= a + n + 3]
@@ -596,8 +624,12 @@ def _bridge(
     root: Callable[[int], int],
     gap: float,
     paths: np.ndarray | None = None,
+    aimed: set[int] | frozenset[int] = frozenset(),
 ) -> None:
-    """Join free ends that face each other across a short gap; mark them used (net -1)."""
+    """Join free ends that face each other across a short gap; mark them used (net -1).
+
+    Ends a few pixels apart are joined whichever way they face, except the ``aimed`` ones.
+    """
     if len(free) < 2:
         return
     pts = np.array([(e.y, e.x) for e in free], dtype=np.float32)
@@ -613,7 +645,7 @@ def _bridge(
             v = d[j] / dist[j]
             ai = float(dirs[i] @ v)
             aj = float(-(dirs[j] @ v))
-            short = dist[j] <= 4
+            short = dist[j] <= 4 and i not in aimed and j not in aimed
             if short or (ai > 0.85 and aj > 0.85):
                 pairs.append((float(dist[j]) * (2 - ai - aj + 1), i, j))
     pairs.sort()
@@ -636,11 +668,66 @@ def _bridge(
             free[i].net = -1
 
 
+def _run_on(
+    free: list[End],
+    skeleton: np.ndarray,
+    nets: np.ndarray,
+    parent: list[int],
+    root: Callable[[int], int],
+    reach: int,
+    paths: np.ndarray,
+) -> None:
+    """Join a free end to another net's line straight ahead within ``reach`` pixels.
+
+    A dashed line stopping a gap short of its arrowhead meets the head's base side-on (a
+    filled head thins to its base and tip), and a line stopping just short of another line
+    ends on it; neither meets an end facing it. The end stays, to attach to a shape close
+    by (a head that thinned to a dot has no end of its own).
+    """
+    h, w = skeleton.shape
+    for end in free:
+        if end.net < 0:
+            continue
+        for t in range(2, reach + 1):
+            y, x = round(end.y + t * end.uy), round(end.x + t * end.ux)
+            if not (0 <= y < h and 0 <= x < w):
+                break
+            window = nets[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2]
+            hits = window[(window > 0) & skeleton[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2]]
+            other = [int(n) for n in hits.tolist() if root(int(n)) != root(end.net)]
+            if other:
+                parent[root(end.net)] = root(other[0])
+                cv2.line(paths, (end.x, end.y), (x, y), 1, 1)
+                break
+            if hits.size:
+                break  # its own line again (a curve or a loop)
+
+
 def _facing(a: End, b: End) -> float:
     """How squarely two ends face each other (1: on one straight line, pointing together)."""
     dy, dx = b.y - a.y, b.x - a.x
     norm = math.hypot(dy, dx) or 1.0
     return min((a.uy * dy + a.ux * dx) / norm, -(b.uy * dy + b.ux * dx) / norm)
+
+
+def _ahead(conn: np.ndarray, zones: np.ndarray, end: End, reach: int) -> End | None:
+    """Where ink ahead of a line's end stops short of the shape it points at, if it does.
+
+    On a small blurred figure an arrowhead drawn apart from its (dashed) line thins to a
+    dot, not a line with an end: the head is read at the last ink met going on from the
+    line's end towards the shape.
+    """
+    h, w = conn.shape
+    last = None
+    for t in range(3, reach + 1):
+        y, x = round(end.y + t * end.uy), round(end.x + t * end.ux)
+        if not (0 <= y < h and 0 <= x < w) or zones[y, x]:
+            break
+        if conn[y, x]:
+            last = (y, x)
+    if last is None:
+        return None
+    return End(last[0], last[1], end.uy, end.ux, end.net, box=end.box)
 
 
 def _border_tip(end: End, group: Group) -> End:

@@ -19,6 +19,12 @@ from pfocr.models import ChemicalMention, Mention, OcrToken
 #: Grey levels further than this from a shape's inside colour count as its border.
 EDGE_CONTRAST = 60
 
+#: Labels smaller than this (pixels) come with lines blurred across pixels and paler.
+BLURRED_HEIGHT = 11
+
+#: How far from the usual grey level (the page or the group's fill) a complex's border is.
+GROUP_CONTRAST = 22
+
 #: How much darker than its surroundings a group frame's (often light grey) ink is at least.
 FRAME_CONTRAST = 35
 
@@ -285,9 +291,10 @@ def _group_border(
     height: float,
     sides: int,
     reach: float,
+    level: float = GROUP_CONTRAST,
 ) -> Group | None:
     """The common border around a cluster, if one is drawn within ``reach`` pixels of it on
-    at least ``sides`` sides."""
+    at least ``sides`` sides (grey levels more than ``level`` from the usual one)."""
     h, w = grey.shape
     reach = int(reach) + 2
     x0 = min(boxes[i].rect[0] for i in members)
@@ -300,10 +307,17 @@ def _group_border(
         if not lines or not all(v.size for v in lines):
             return None
         ref = int(np.median(np.concatenate(lines)))
-        for d, values in enumerate(lines, start=2):
-            if np.mean(np.abs(values.astype(np.int16) - ref) > 22) >= 0.3:
-                return d
-        return None
+        marked = [np.mean(np.abs(v.astype(np.int16) - ref) > level) >= 0.3 for v in lines]
+        first = next((d for d, hit in enumerate(marked, start=2) if hit), None)
+        if first == 2:
+            # The members' own borders blurred outwards; a border drawn apart from them
+            # lies past a gap of background.
+            gap = next((i for i, hit in enumerate(marked) if not hit), None)
+            if gap is not None:
+                later = next((i for i, hit in enumerate(marked) if hit and i > gap), None)
+                if later is not None:
+                    return later + 2
+        return first
 
     # A complex is drawn as a block: its members fill most of their bounding box.
     filled = sum(
@@ -330,16 +344,29 @@ def find_groups(grey: np.ndarray, boxes: list[NodeBox], height: float) -> list[G
     Touching shapes need the border on three sides; shapes set a little apart (a loose
     group) on all four, since neighbours with lines around them are common.
     """
+    # Small figures blur thin (dashed) borders paler: where no border shows at the usual
+    # level, a fainter one is looked for (only then, so found borders keep their place).
+    levels = [GROUP_CONTRAST]
+    if height < BLURRED_HEIGHT:
+        levels.append(max(GROUP_CONTRAST - 8, GROUP_CONTRAST - 3 * (BLURRED_HEIGHT - height)))
+
+    def border(members: list[int], sides: int) -> Group | None:
+        for level in levels:
+            group = _group_border(grey, boxes, members, height, sides, 1.2 * height, level)
+            if group is not None:
+                return group
+        return None
+
     groups: list[Group] = []
     for members in _clusters(boxes, 4):
-        group = _group_border(grey, boxes, members, height, 3, 1.2 * height)
+        group = border(members, 3)
         if group is not None:
             groups.append(group)
     grouped = [set(g.boxes) for g in groups]
     for members in _clusters(boxes, max(4, 0.8 * height)):
         if any(set(members) <= g for g in grouped):
             continue
-        group = _group_border(grey, boxes, members, height, 4, 1.2 * height)
+        group = border(members, 4)
         if group is not None:
             groups.append(group)
     groups = _merge_overlapping(groups, boxes, max(2, int(0.5 * height)))
@@ -420,12 +447,40 @@ def find_frames(
     the new groups only (frames holding the same shapes as a group in ``groups`` are left
     out).
     """
-    h, w = grey.shape
-    k = max(5, round(0.8 * height)) | 1
     # Frames are often thin light-grey dashes: any pixel clearly darker than its neighbourhood.
     size = max(9, int(1.6 * height)) | 1
     background = cv2.dilate(grey, np.ones((size, size), np.uint8))
-    mask = ((background.astype(np.int16) - grey) > FRAME_CONTRAST).astype(np.uint8)
+    # Small figures blur thin dashes paler (as ``ink_mask`` allows for lines); a fainter
+    # level is tried as well there, not instead, since it also joins frames to what is near.
+    levels = [FRAME_CONTRAST]
+    if height < BLURRED_HEIGHT:
+        levels.append(max(FRAME_CONTRAST - 12, FRAME_CONTRAST - 3 * (BLURRED_HEIGHT - height)))
+    found: list[Group] = []
+    diff = background.astype(np.int16) - grey
+    for contrast in levels:
+        for lengthen in (False, True):
+            mask = (diff > contrast).astype(np.uint8)
+            _frames_at(grey, mask, boxes, groups, height, found, lengthen)
+    return found
+
+
+def _frames_at(
+    grey: np.ndarray,
+    mask: np.ndarray,
+    boxes: list[NodeBox],
+    known: list[Group],
+    height: float,
+    found: list[Group],
+    lengthen: bool,
+) -> None:
+    """Frames in one ink ``mask`` (see ``find_frames``), appended to ``found``.
+
+    ``lengthen`` draws the straight lines on past their ends: that closes the corners of
+    a blurred dashed frame, but can also cut a narrow frame's inside apart where a
+    member's border comes close, so both are tried.
+    """
+    h, w = grey.shape
+    k = max(5, round(0.8 * height)) | 1
     # Only long straight rows and columns of ink: curves (compartments) and slanted lines
     # crossing a frame must not cut its inside apart.
     span = max(2 * k, round(3 * height))
@@ -433,12 +488,15 @@ def find_frames(
     rows = cv2.morphologyEx(rows, cv2.MORPH_OPEN, np.ones((1, span), np.uint8))
     cols = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8))
     cols = cv2.morphologyEx(cols, cv2.MORPH_OPEN, np.ones((span, 1), np.uint8))
-    # Dashes stop short of the corners: thicken the lines to close them there too.
+    # Dashes stop short of the corners: thicken the lines (and lengthen them, for blurred
+    # dash patterns whose corner gap is wider than one dash gap) to close them there too.
+    if lengthen:
+        rows = cv2.dilate(rows, np.ones((1, k), np.uint8))
+        cols = cv2.dilate(cols, np.ones((k, 1), np.uint8))
     square = np.ones(((k // 2) | 1, (k // 2) | 1), np.uint8)
     closed = cv2.dilate(rows | cols, square)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(1 - closed, connectivity=4)
     tol = max(3, k // 2)
-    found: list[Group] = []
     for label in range(1, n):
         x, y, cw, ch, _area_px = stats[label].tolist()
         if min(cw, ch) < 2 * height or cw * ch > 0.25 * h * w:
@@ -474,10 +532,9 @@ def find_frames(
         filled = sum(_area(boxes[i].rect) for i in inside)
         if filled < _area(rect) / 6:
             continue
-        if any(set(inside) == set(g.boxes) for g in (*groups, *found)):
+        if any(set(inside) == set(g.boxes) for g in (*known, *found)):
             continue
         found.append(Group(rect, inside, _outline(grey, rect, height)))
-    return found
 
 
 def _area(rect: tuple[int, ...]) -> int:
