@@ -131,3 +131,31 @@ def test_by_keys_gives_each_row_once_at_its_closest_key(lexicon: Lexicon, text: 
     assert exact == lexicon.exact(text)
     assert folded == tuple(t for t in lexicon.casefold(text) if t not in exact)
     assert compact == tuple(t for t in lexicon.compact(text) if t not in exact + folded)
+
+
+def test_confusable_key_folds_lookalikes_and_punctuation() -> None:
+    from pfocr.recognise.lexicon import confusable_key
+
+    assert confusable_key("STATl") == confusable_key("STAT1") == confusable_key("STATI")
+    assert confusable_key("IL-1O") == confusable_key("IL10") == confusable_key("il(10)")
+    assert confusable_key("(S)-Malate") == "SMA1ATE"
+
+
+def test_confusable_keys_hold_every_term() -> None:
+    from pfocr.recognise.lexicon import confusable_key
+
+    lexicon = Lexicon(
+        [Term("IL-10", "hgnc_symbol", "IL10", "3586", "HGNC:5962", "protein-coding gene")]
+    )
+    keys = lexicon.confusable_keys()
+    assert confusable_key("IL-10") in keys and confusable_key("ILlO") in keys
+    assert confusable_key("IL11") not in keys
+    assert lexicon.confusable_keys() is keys  # built once
+
+
+def test_memo_is_one_dictionary_per_name() -> None:
+    lexicon = Lexicon(
+        [Term("IL-10", "hgnc_symbol", "IL10", "3586", "HGNC:5962", "protein-coding gene")]
+    )
+    assert lexicon.memo("a") is lexicon.memo("a")
+    assert lexicon.memo("a") is not lexicon.memo("b")

@@ -373,13 +373,16 @@ def _full_cascade(lexicon: Lexicon, monkeypatch: pytest.MonkeyPatch) -> Recognis
     monkeypatch.setattr(matcher, "may_rewrite", lambda word: True)
     monkeypatch.setattr(matcher, "ASCII_NOOP", frozenset())
     monkeypatch.setattr(matcher, "_ASCII_WORD_STEPS", matcher.WORD_STEPS)
+    monkeypatch.setattr(Recogniser, "_part_may_match", lambda self, part: True)
     return Recogniser(lexicon)
 
 
 def test_shortcuts_match_what_the_full_cascade_matches(
     lexicon: Lexicon, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    labels = ["(S)-Malate", "0-CH2", "1.Elevation", "1-MT", "p-STATl", "STATl-/-", "IL-1O"]
     words = [*CASE_WORDS, "Cell", "activation", "PROTEIN", "proteins", "INORGANIC", "ICAM-"]
+    words += labels
     fast = Recogniser(lexicon)
     expected = {w: fast.match_word(w) for w in words}
     figure = fast.recognise_text("\n".join(words))
@@ -400,3 +403,40 @@ def test_shortcuts_agree_on_generated_words(
     with monkeypatch.context() as patched:
         full = _full_cascade(lexicon, patched)
         assert [full.match_word(w) for w in words] == expected
+
+
+#: Labels the part steps only strip or split, with OCR lookalikes and punctuation.
+PART_WORDS = st.text(alphabet="ACDEHKLMNOPRSTabcehlmnorst01256-/.() ", min_size=1, max_size=12)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(part=PART_WORDS)
+def test_part_may_match_is_true_whenever_the_part_cascade_hits(
+    recogniser: Recogniser, part: str
+) -> None:
+    found = recogniser._cascade(part, part, [part], (), matcher.PART_STEPS)[0]
+    if found:
+        assert recogniser._part_may_match(part)
+
+
+def test_part_may_match_clears_labels_no_variant_can_reach(recogniser: Recogniser) -> None:
+    for part in ("(S)-Malate", "1.Elevation", "Protein-"):
+        assert not recogniser._part_may_match(part)
+    for part in ("p-STATl", "STAT3-/-", "IL-1O"):  # root, alphanumeric and lookalikes hit
+        assert recogniser._part_may_match(part)
+        assert recogniser._cascade(part, part, [part], (), matcher.PART_STEPS)[0]
+
+
+def test_recognisers_with_the_same_settings_share_term_facts(lexicon: Lexicon) -> None:
+    one, same = Recogniser(lexicon), Recogniser(lexicon)
+    other = Recogniser(lexicon, include_pseudogenes=True)
+    assert one._term_facts is same._term_facts
+    assert one._term_facts is not other._term_facts
+
+
+def test_word_facts_agree_with_can_start_and_is_name(recogniser: Recogniser) -> None:
+    index = recogniser.names
+    for key in ("tumor", "tumornecrosis", "ecadherin", "protein", "zzz", "", "p"):
+        assert index.word_facts(key) == (index.can_start(key), index.is_name(key))

@@ -261,3 +261,67 @@ def test_candidate_spans_build_the_same_candidates() -> None:
         ("TNF", "word"),
         ("NF-κB", "split"),
     ]
+
+
+# ------------------------------------------------------- tokens built without __init__
+
+LINE_TEXT = st.text(alphabet="AKTerk12-/ \u2192", max_size=16)
+
+
+def _reference_words(tokens: list[OcrToken]) -> list[OcrToken]:
+    """``words_from_lines`` as the dataclass constructor builds each word."""
+    return [
+        OcrToken(w.text, w.x0, w.y0, w.x1, w.y1, w.confidence, w.kind, w.line, w.alternatives)
+        for w in words_from_lines(tokens)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.tuples(
+            LINE_TEXT, st.floats(-5, 500), st.floats(0, 300), st.lists(LINE_TEXT, max_size=2)
+        ),
+        max_size=5,
+    )
+)
+def test_word_tokens_equal_constructed_ones(
+    lines: list[tuple[str, float, float, list[str]]],
+) -> None:
+    import pickle
+
+    tokens = [
+        OcrToken(
+            text, x0, 10.0 * i, x0 + width, 10.0 * i + 8, 0.9, line=i, alternatives=tuple(alts)
+        )
+        for i, (text, x0, width, alts) in enumerate(lines)
+    ]
+    words = words_from_lines(tokens)
+    reference = _reference_words(tokens)
+    assert words == reference
+    assert [hash(w) for w in words] == [hash(w) for w in reference]
+    assert [repr(w) for w in words] == [repr(w) for w in reference]
+    assert pickle.loads(pickle.dumps(words)) == reference
+    assert all(w.kind == "word" for w in words)
+
+
+def test_frozen_builds_what_the_constructor_builds() -> None:
+    fields = dict(text="AKT1", x0=1.0, y0=2.0, x1=3.0, y1=4.0, confidence=0.5, kind="word",
+                  line=7, alternatives=("AKTl",))  # fmt: skip
+    token = tokenise._frozen(OcrToken, **fields)
+    assert token == OcrToken(**fields) and hash(token) == hash(OcrToken(**fields))
+    with pytest.raises(AttributeError):
+        token.text = "AKT2"  # type: ignore[misc]
+
+
+def test_frozen_builds_mentions_as_the_constructor_does() -> None:
+    import dataclasses
+
+    from pfocr.models import Mention
+
+    fields = dict(word="Akt1", symbol="AKT1", source="hgnc_symbol", hgnc_symbol="AKT1",
+                  entrez="207", x0=1.0, y0=2.0, x1=3.0, y1=4.0, confidence=0.95,
+                  transforms=("casefold",), family="")  # fmt: skip
+    assert [f.name for f in dataclasses.fields(Mention)] == list(fields)
+    mention = tokenise._frozen(Mention, **fields)
+    assert mention == Mention(**fields) and mention.to_json() == Mention(**fields).to_json()

@@ -321,3 +321,52 @@ def test_may_rewrite_leaves_every_word_with_other_characters_to_the_rules() -> N
 def test_ascii_noop_rules_leave_ascii_words_alone(word: str) -> None:
     for name in tf.ASCII_NOOP:
         assert tf.RULES[name](word) == []
+
+
+# ------------------------------------------------------------------ may_swap_within
+
+#: ASCII words with the characters and runs ``swaps`` looks for, punctuation included.
+SWAP_WORDS = st.text(
+    alphabet="ABCEGIKLMNPRSTVXYabcdeghilmnprstxyz0134-/() ", max_size=14
+) | st.sampled_from(
+    ["IFN-y", "NF-xB", "P1-3K", "TRA-DE", "14-3-3-B", "1433B", "AC-1", "(AC)1", "IKK-alpha",
+     "E-cad-herin", "TGFBR-II", "IL-1V", "mGluR-5", "Cyclin(D1)", "x-ray", "Notch-y"]
+)  # fmt: skip
+
+
+def _swapped_anywhere(word: str) -> bool:
+    """Whether ``swaps`` rewrites a substring of the word or a substring with its
+    punctuation deleted (``alphanumeric``)."""
+    subs = {word[a:b] for a in range(len(word)) for b in range(a + 1, len(word) + 1)}
+    subs |= {out for s in subs for out in tf.alphanumeric(s)}
+    return any(tf.swaps(s) for s in subs)
+
+
+@settings(max_examples=400, deadline=None)
+@given(word=SWAP_WORDS)
+def test_may_swap_within_is_true_whenever_swaps_rewrites_a_piece(word: str) -> None:
+    if _swapped_anywhere(word):
+        assert tf.may_swap_within(word)
+
+
+@pytest.mark.parametrize("word", ["IFN-y", "NF-xB", "TRA-DE", "14-3-3-B", "AC-1", "TGFBR-II"])
+def test_may_swap_within_sees_rewrites_behind_punctuation(word: str) -> None:
+    assert _swapped_anywhere(word)
+    assert tf.may_swap_within(word)
+
+
+@pytest.mark.parametrize("word", ["(S)-Malate", "0-CH2", "1.Elevation", "1-MT", "Protein-"])
+def test_may_swap_within_clears_plain_labels(word: str) -> None:
+    assert not tf.may_swap_within(word)
+
+
+@pytest.mark.parametrize("word", ["AKT1pathway", "Wntsignalling", "Notchaxis", "AKTS473"])
+def test_may_rewrite_flags_suffixes_without_punctuation(word: str) -> None:
+    assert tf.root(word)
+    assert tf.may_rewrite(word)
+
+
+@pytest.mark.parametrize("word", ["IKKALPHA", "PKCTheta", "CYCLIND1", "Frizzled7", "AC9"])
+def test_may_rewrite_flags_swaps_in_any_case(word: str) -> None:
+    assert tf.swaps(word)
+    assert tf.may_rewrite(word)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pfocr.errors import LexiconError
 
@@ -36,6 +37,16 @@ SOURCES: tuple[str, ...] = ("hgnc_symbol", "famplex", "hgnc_prev_symbol", "hgnc_
 
 #: Characters the compact key ignores (hyphens, underscores, dots, whitespace).
 _COMPACT_DROP_TABLE = str.maketrans("", "", "-_. \t\n\u00a0")
+#: ``confusable_key`` of upper-case text: ASCII characters other than letters and digits
+#: dropped, OCR's lookalike classes folded to one character each (L/I/1 and O/0).
+_CONFUSABLE_TABLE = str.maketrans(
+    {
+        **{chr(c): None for c in range(128) if not chr(c).isalnum()},
+        "L": "1",
+        "I": "1",
+        "O": "0",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +73,20 @@ def compact_key(text: str) -> str:
     ``IL-6``, ``IL 6`` and ``il_6`` all become ``IL6``; every other character is
     kept so lists (``/``) and parentheses stay distinguishable.
     """
+    if text.isalnum():  # nothing to drop (most words): ``translate`` costs more than ``upper``
+        return text.upper()
     return text.translate(_COMPACT_DROP_TABLE).upper()
+
+
+def confusable_key(text: str) -> str:
+    """The compact key without any ASCII punctuation and with OCR lookalikes folded together
+    (L, I and 1 become 1; O becomes 0).
+
+    It is a function of ``compact_key`` (so two texts with one compact key share it), and
+    for ASCII text it does not change when punctuation is deleted (the ``alphanumeric``
+    transform) or one lookalike replaces another (``ocr_confusions``).
+    """
+    return compact_key(text).translate(_CONFUSABLE_TABLE)
 
 
 class Lexicon:
@@ -77,7 +101,9 @@ class Lexicon:
         "_by_exact",
         "_by_gene",
         "_by_upper",
+        "_confusable",
         "_families_of",
+        "_memos",
         "_rows",
         "_synonyms",
         "_terms",
@@ -132,6 +158,8 @@ class Lexicon:
         self._by_upper = upper
         self._by_compact = compact
         self._families_of = {k: frozenset(v) for k, v in families.items()}
+        self._confusable: frozenset[str] | None = None
+        self._memos: dict[Hashable, dict[Any, Any]] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -193,7 +221,7 @@ class Lexicon:
         the matcher tries come to; a row found by a closer key is not repeated by a
         looser one, which is how the matcher ranks them.
         """
-        loose = self._by_compact.get(text.translate(_COMPACT_DROP_TABLE).upper())
+        loose = self._by_compact.get(compact_key(text))
         if loose is None:
             return None
         term, by_exact = self._term, self._by_exact
@@ -210,7 +238,25 @@ class Lexicon:
     def may_match(self, text: str) -> bool:
         """Whether any lookup of ``text`` can hit: the compact key is the loosest of the three,
         so a word whose compact key is unknown matches nothing (most OCR words)."""
-        return text.translate(_COMPACT_DROP_TABLE).upper() in self._by_compact
+        return compact_key(text) in self._by_compact
+
+    def confusable_keys(self) -> frozenset[str]:
+        """``confusable_key`` of every term (built on first use): a text whose confusable key
+        is not among them matches nothing, nor does any text that differs from it only in
+        punctuation or OCR lookalikes."""
+        if self._confusable is None:
+            table = _CONFUSABLE_TABLE
+            self._confusable = frozenset(key.translate(table) for key in self._by_compact)
+        return self._confusable
+
+    def memo(self, name: Hashable) -> dict[Any, Any]:
+        """A dictionary kept with the lexicon under ``name``, for users that derive facts
+        from its terms (``Term`` objects live as long as the lexicon): every recogniser
+        over this lexicon with the same settings shares what the others worked out."""
+        found = self._memos.get(name)
+        if found is None:
+            found = self._memos[name] = {}
+        return found
 
     def synonym_keys(self, hgnc_symbol: str) -> frozenset[str]:
         """Compact keys of the gene's approved, previous and alias symbols (built on first use)."""

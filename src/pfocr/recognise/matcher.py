@@ -53,11 +53,18 @@ from pathlib import Path
 
 from pfocr.errors import LexiconError
 from pfocr.models import AmbiguousMention, Mention, OcrToken
-from pfocr.recognise.lexicon import Lexicon, Term, compact_key, default_lexicon
+from pfocr.recognise.lexicon import (
+    Lexicon,
+    Term,
+    compact_key,
+    confusable_key,
+    default_lexicon,
+)
 from pfocr.recognise.names import NAME_SOURCE, NameIndex, default_name_index, word_key
 from pfocr.recognise.tokenise import (
     Candidate,
     _below,
+    _frozen,
     build_candidate,
     candidate_spans,
     group_lines,
@@ -72,6 +79,8 @@ from pfocr.recognise.transforms import (
     WORD_STEPS,
     expand,
     may_rewrite,
+    may_swap_within,
+    root,
 )
 
 #: Lower is more trusted; see the module docstring for the order.
@@ -296,8 +305,13 @@ class Recogniser:
         self._names = names
         self._word_cache: dict[str, tuple[WordMatch, ...]] = {}
         self._hit_cache: dict[str, tuple[_Hit, ...]] = {}
-        self._term_facts: dict[int, tuple[bool, bool, bool]] = {}
+        # what ``_admissible`` needs of each term depends on the settings only, not on the
+        # words read: recognisers with the same settings share it (by the term's identity)
+        self._term_facts: dict[int, tuple[bool, bool, bool]] = self.lexicon.memo(
+            ("term_facts", include_pseudogenes, max_family_size)
+        )
         self._name_cache: dict[str, tuple[tuple[tuple[str, str], ...], bool, bool]] = {}
+        self._confusable_keys = self.lexicon.confusable_keys()
 
     # ------------------------------------------------------------------ lookups
 
@@ -538,33 +552,63 @@ class Recogniser:
             # symbol is a safe reading of what is left
             found = self._match_word(text[:-1])
             return [m for m in found if m.term.source == "hgnc_symbol"]
-        word_steps = _ASCII_WORD_STEPS if text.isascii() else WORD_STEPS
-        matches, variants, done = self._cascade(word, text, [text], done, word_steps)
-        if matches:
-            return matches
+        ascii_text = text.isascii()
+        if ascii_text and not _ASCII_WORD_STEPS:
+            # no word step changes ASCII text, so the word stage is the text's own lookup
+            # (``_cascade`` without steps), and it finds nothing when the text is the word
+            # and the word's compact key is unknown (``rewrites`` was needed then)
+            if rewrites is None or text != word:
+                hits = self._usable(list(self.lookup(text)), [text], "")
+                if hits:
+                    return self._select(word, text, hits, done)
+            normal = text
+        else:
+            word_steps = _ASCII_WORD_STEPS if ascii_text else WORD_STEPS
+            matches, variants, done = self._cascade(word, text, [text], done, word_steps)
+            if matches:
+                return matches
+            normal = variants[-1] if len(done) and done[-1] in WORD_STEPS else text
         if rewrites is None or text != word:
             rewrites = may_rewrite(text)
         if not rewrites:
             # no rule derives a variant from the word (most OCR words): the rest of the
             # cascade would look the same word up again and find nothing more to try
             return []
-        normal = variants[-1] if len(done) and done[-1] in WORD_STEPS else text
         # guessing characters is for one OCR word, not for words joined by the tokeniser
         steps = PART_STEPS if " " not in text else PART_STEPS[:-1]
         parts = expand(normal)
         if not parts:
+            if not self._part_may_match(normal):
+                return []
             return self._cascade(word, normal, [normal], done, steps)[0]
         found: list[WordMatch] = []
         for part in parts:
-            if is_skippable(part) or part in self.stoplist:
+            if is_skippable(part) or part in self.stoplist or not self._part_may_match(part):
                 continue
             found.extend(self._cascade(word, part, [part], (*done, "expand"), steps)[0])
         return found
 
+    def _part_may_match(self, part: str) -> bool:
+        """Whether the ``PART_STEPS`` cascade of ``part`` may hit; False only when it cannot.
+
+        Most words that reach the part steps are chemicals, numbers and labels the steps
+        only strip or split ("(S)-Malate", "1-MT"), and trying every variant is the
+        slowest thing the matcher does for them. For an ASCII part that ``swaps`` cannot
+        rewrite, every variant of the cascade is a ``root`` variant of the part (or the
+        part), at most with punctuation deleted (``alphanumeric``) and one lookalike
+        replaced (``ocr_confusions``): all of these share that variant's
+        ``confusable_key``. So when neither the part's key nor any ``root`` variant's is
+        a term's, no variant has a known compact key and no lookup can hit.
+        """
+        if not part.isascii() or may_swap_within(part):
+            return True
+        keys = self._confusable_keys
+        return any(confusable_key(v) in keys for v in (part, *root(part)))
+
     def _accept(self, text: str, kind: str) -> bool:
         """Whether a multi-word candidate names a gene (``pair``: without transforms)."""
         if kind == "pair":
-            if not self.lookup(text):
+            if not self.lexicon.may_match(text) or not self.lookup(text):
                 return False  # what the lookup below would find: nothing (most pairs)
             if is_skippable(text) or text in self.stoplist:
                 return False
@@ -665,20 +709,18 @@ class Recogniser:
         whether one is a whole name. Cached per distinct word: figures repeat their words."""
         got = self._name_cache.get(text)
         if got is None:
+            index = self.names
             if text.isascii() and text.isalnum() and not text.startswith("elF"):
                 # nothing to fix or split, and lower case is the whole key (most words)
-                parts: tuple[tuple[str, str], ...] = ((text, text.lower()),)
+                key = text.lower()
+                got = (((text, key),), *index.word_facts(key))
             else:
                 fixed = (RULES["ocr_fixes"](text) or [text])[0]
                 items = [p for p in _NAME_LIST_SPLIT.split(fixed) if p]
                 parts = tuple((p, word_key(p)) for p in (items if len(items) > 1 else [fixed]))
-            index = self.names
-            keys = [k for _, k in parts]
-            got = self._name_cache[text] = (
-                parts,
-                any(map(index.can_start, keys)),
-                any(map(index.is_name, keys)),
-            )
+                keys = [k for _, k in parts]
+                got = parts, any(map(index.can_start, keys)), any(map(index.is_name, keys))
+            self._name_cache[text] = got
         return got
 
     def _name_mentions(
@@ -825,7 +867,8 @@ class Recogniser:
             m.ambiguous
             or m.term.source == "famplex"
             or compact_key(m.variant) in rules
-            or compact_key(m.part) in rules
+            # the variant is the part itself for most matches: one key is enough then
+            or (m.part != m.variant and compact_key(m.part) in rules)
             for m in ms
         )
 
@@ -945,7 +988,8 @@ class Recogniser:
             transforms = (*transforms, m.lookup)
         if how:
             transforms = (*transforms, how)
-        return Mention(
+        return _frozen(  # Mention(...) without its slow frozen __init__
+            Mention,
             word=m.word if alternative else cand.text,
             symbol=m.term.term,
             source=m.term.source,

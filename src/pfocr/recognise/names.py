@@ -93,6 +93,10 @@ class NameIndex:
                     bucket.append(entry)
                 for i in range(1, len(key)):
                     self._prefixes.add(key[:i])
+        # every key a name can start on (name keys and their prefixes), each with whether
+        # it is a whole name (``is_name``): one lookup answers both for a word
+        self._starts: dict[str, bool] = dict.fromkeys(self._prefixes, False)
+        self._starts.update((k, len(v) == 1) for k, v in self._by_key.items())
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -108,12 +112,16 @@ class NameIndex:
     def can_start(self, key: str) -> bool:
         """Whether a name can begin at a word with this key (a name key or a prefix of one);
         ``spans`` finds nothing in a run of words where no key can."""
-        return key in self._by_key or key in self._prefixes
+        return key in self._starts
 
     def is_name(self, key: str) -> bool:
         """Whether the key alone is a name ``spans`` accepts (of exactly one gene)."""
-        found = self._by_key.get(key)
-        return found is not None and len(found) == 1
+        return self._starts.get(key, False)
+
+    def word_facts(self, key: str) -> tuple[bool, bool]:
+        """``(can_start(key), is_name(key))`` in one lookup."""
+        whole = self._starts.get(key)
+        return (False, False) if whole is None else (True, whole)
 
     def spans(self, keys: Sequence[str]) -> list[tuple[int, int, tuple[GeneName, ...]]]:
         """Longest name at each start over consecutive word keys: (start, end, names)."""

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
+from typing import Any, TypeVar
 
 from pfocr.models import OcrToken
 from pfocr.recognise.transforms import GREEK_TO_LATIN, GREEK_TO_NAME
@@ -47,6 +48,7 @@ _LIST_LIKE = re.compile(
     r"|and|or|&|/|-|,)$"
 )
 MAX_SPAN_WORDS = 5
+_Record = TypeVar("_Record")
 _CONNECTORS = frozenset({"and", "or", "&", "/", "-", ""})
 #: Words are separated by spaces and by marks that never occur inside a gene
 #: label: em dash, arrows and inhibition bars ("TLR4→MyD88", "Inflammasome—IL-1β").
@@ -108,6 +110,20 @@ def is_list_like(word: str) -> bool:
     return bool(_LIST_LIKE.match(word))
 
 
+def _frozen(cls: type[_Record], **fields: Any) -> _Record:
+    """``cls(**fields)`` for a frozen dataclass with an instance ``__dict__`` and no
+    ``__post_init__`` (``OcrToken``, ``Mention``), built without its ``__init__``.
+
+    A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__``,
+    which costs as much as the rest of splitting a line into words; filling the instance
+    dictionary at once gives the same object (same fields, equality, hash and pickle).
+    ``fields`` must name every field, in declaration order.
+    """
+    record = object.__new__(cls)
+    record.__dict__.update(fields)
+    return record
+
+
 def words_from_lines(tokens: Sequence[OcrToken]) -> list[OcrToken]:
     """Split OCR lines into words with boxes proportional to their character offsets.
 
@@ -132,6 +148,22 @@ def words_from_lines(tokens: Sequence[OcrToken]) -> list[OcrToken]:
         x0, y0, y1, confidence = token.x0, token.y0, token.y1, token.confidence
         width = token.x1 - x0
         if _WORD.fullmatch(text):  # a one-word line (most): the word is the whole text
+            if not token.alternatives:  # and no other readings to share out: one token
+                words.append(
+                    _frozen(
+                        OcrToken,
+                        text=text,
+                        x0=x0 + width * 0 / n,  # the general case's arithmetic, to the bit
+                        y0=y0,
+                        x1=x0 + width * n / n,
+                        y1=y1,
+                        confidence=confidence,
+                        kind="word",
+                        line=index,
+                        alternatives=(),
+                    )
+                )
+                continue
             found = [(text, 0, n)]
         else:
             found = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
@@ -139,16 +171,17 @@ def words_from_lines(tokens: Sequence[OcrToken]) -> list[OcrToken]:
         per_word = _word_alternatives(len(found), token.alternatives) if token.alternatives else ()
         for k, (word, start, end) in enumerate(found):
             words.append(
-                OcrToken(  # positional: fields in declaration order (this is the hot loop)
-                    word,
-                    x0 + width * start / n,
-                    y0,
-                    x0 + width * end / n,
-                    y1,
-                    confidence,
-                    "word",
-                    index,
-                    tuple(a for a in per_word[k] if a != word) if per_word else (),
+                _frozen(  # OcrToken(...) without its slow frozen __init__ (the hot loop)
+                    OcrToken,
+                    text=word,
+                    x0=x0 + width * start / n,
+                    y0=y0,
+                    x1=x0 + width * end / n,
+                    y1=y1,
+                    confidence=confidence,
+                    kind="word",
+                    line=index,
+                    alternatives=tuple(a for a in per_word[k] if a != word) if per_word else (),
                 )
             )
     return words

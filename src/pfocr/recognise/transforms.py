@@ -424,10 +424,15 @@ _NAME_SWAPS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]],
 
 #: Cheap pre-checks: most words contain nothing the swap tables could rewrite.
 _MAY_OCR_GREEK = re.compile(r"[xXyY]|P13K|EB13|TRADE")
-_MAY_NAME_SWAP = re.compile(
-    r"(?i:cadherin|catenin|14-3-3|frizzled|beclin|cyclin|caspase|integrin|calcineurin"
-    r"|nucleolin|vitronectin|plasmin|mGluR|NMDAR|Grg|MAPKK)|^AC-?\d"
-)
+_NAME_SWAP_WORDS = (
+    "cadherin", "catenin", "14-3-3", "frizzled", "beclin", "cyclin", "caspase", "integrin",
+    "calcineurin", "nucleolin", "vitronectin", "plasmin", "mGluR", "NMDAR", "Grg", "MAPKK",
+)  # fmt: skip
+_MAY_NAME_SWAP = re.compile("(?i:" + "|".join(_NAME_SWAP_WORDS) + r")|^AC-?\d")
+#: The same two tests for ASCII words, several times faster: the case-insensitive part on
+#: the lower-cased word, and "AC" + digit at the start.
+_NAME_SWAP_LOWER = re.compile("|".join(w.lower() for w in _NAME_SWAP_WORDS))
+_AC_NUMBER = re.compile(r"AC-?\d")
 
 
 def greek_to_latin(word: str) -> str:
@@ -489,6 +494,10 @@ _ROMAN_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _ROMAN))
 _CONFUSABLE_CHAR = re.compile(f"[{''.join(_CONFUSABLE)}]")
 
 
+_PLAIN_SUFFIX_ENDS = ("athway", "ing", "xis")
+_GREEK_NAME_LOWER = re.compile("|".join(_NAME_TO_LETTER))
+
+
 def may_rewrite(word: str) -> bool:
     """Whether any rule (``UP_FRONT``, ``WORD_STEPS``, ``expand``, ``PART_STEPS``) can derive
     a variant from ``word``.
@@ -502,16 +511,22 @@ def may_rewrite(word: str) -> bool:
         # non-ASCII (nfkc, homoglyphs, deburr, greek_names), or punctuation: expand
         # and alphanumeric may apply; only words of ASCII letters and digits are judged
         return True
+    low = word.lower()
     return bool(
         word.startswith("elF")  # ocr_fixes
         or _PREFIXES.match(word)  # root
-        or _SUFFIXES.search(word)
+        # of the suffixes, only "pS473"-like sites and "pathway"/"signalling"/"axis" have no
+        # punctuation: a word of letters and digits ending otherwise has none to strip
+        or ((word[-1].isdigit() or word.endswith(_PLAIN_SUFFIX_ENDS)) and _SUFFIXES.search(word))
         or _strip_plural(word) is not None
         # swaps: its own quick checks first, then the patterns they guard
-        or _SPELLED_GREEK.search(word)
+        # (a spelled Greek name is written in lower, Title or upper case: lower-cased, it is
+        # one of the names)
+        or (_GREEK_NAME_LOWER.search(low) and _SPELLED_GREEK.search(word))
         or (_MAY_OCR_GREEK.search(word) and _OCR_READINGS.search(word))
         or (word.endswith(("I", "V")) and _ROMAN_ANY.search(word))
-        or _MAY_NAME_SWAP.search(word)
+        or _NAME_SWAP_LOWER.search(low)  # _MAY_NAME_SWAP, for an ASCII word
+        or _AC_NUMBER.match(word)
         or (
             len(word) >= 3
             # a lower-case word, capitalised or not, has neither a digit nor two capitals
@@ -520,6 +535,40 @@ def may_rewrite(word: str) -> bool:
             and _CONFUSABLE_CHAR.search(word)
         )
     )
+
+
+#: What one of ``swaps``' rewrites needs to find in a word, rule by rule, as loose or
+#: looser, in two patterns. In the lower-cased word: ``_OCR_DIGITS``, ``_NAME_SWAPS``
+#: (``_MAY_NAME_SWAP``; "14-3-3" also without its hyphens) and spelled Greek names
+#: (``_SPELLED_GREEK``). In the word as written, and only when it has one of the letters
+#: these need: y and x read for Greek letters (``_OCR_GREEK``) and a roman numeral after
+#: three letters (``_ROMAN``).
+_SWAP_WORDS = re.compile(
+    r"p13k|eb13|trade|ac-?\d|cadherin|catenin|14-3-3|1433|frizzled|beclin|cyclin|caspase"
+    r"|integrin|calcineurin|nucleolin|vitronectin|plasmin|mglur|nmdar|grg|mapkk"
+    + "".join(f"|{name}" for name in _NAME_TO_LETTER)
+)
+_SWAP_LETTERS = re.compile(
+    r"[A-Z]{2}y|[A-Za-z]{2}-[yY]|(?i:IFN|IKK|PLC|PPAR|PKC|SEMA\d?|PI3K|FCER1|RXR|RAR|ERR)[yY]"
+    r"|[xX]B|[A-Z]{2}-[xX]"
+    r"|[A-Za-z]{3}-?I"
+)
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def may_swap_within(word: str) -> bool:
+    """Whether ``swaps`` may rewrite a substring of the ASCII ``word``, or such a substring
+    with its punctuation deleted (what ``root`` and ``alphanumeric`` make of a word).
+
+    False means none of ``swaps``' triggers (``_MAY_OCR_GREEK``, the roman numeral
+    endings, ``_SPELLED_GREEK``, ``_MAY_NAME_SWAP``) can fire on any of them: what each
+    needs is a run of characters of the word itself or of its letters and digits, which
+    the two patterns above look for in both at once (the NUL between them is in no run).
+    """
+    text = f"{word}\0{_NOT_ALNUM.sub('', word)}"
+    if _SWAP_WORDS.search(text.lower()):
+        return True
+    return any(c in text for c in "yYxXI") and _SWAP_LETTERS.search(text) is not None
 
 
 #: Transforms by stable rule name (the names recorded in ``Mention.transforms``).
