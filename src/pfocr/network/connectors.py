@@ -213,6 +213,56 @@ def classify_end(ink: np.ndarray, end: End, size: float, line: int = 3) -> str:
     return ""
 
 
+def mass_head(ink: np.ndarray, end: End, size: float, line: int = 3) -> str:
+    """``arrow``, ``bar`` or ``""`` from how the ink's width across the line changes near an end.
+
+    Blur rounds a small head's corners and splits or merges its runs, which the run-shape
+    test in ``classify_end`` needs; the width of the ink mass around the line survives it.
+    An arrowhead widens going back from the end and then narrows to the line; a T-bar is
+    wide for only a few rows right at the end; a plain end keeps the line's width.
+    """
+    h, w = ink.shape
+    reach = max(5, round(size))
+    uy, ux = end.uy, end.ux
+    ny, nx = -ux, uy
+    offsets = np.arange(-reach, reach + 1)
+    widths: list[int] = []
+    for t in range(-2, 2 * reach + 1):
+        cy, cx = end.y - t * uy, end.x - t * ux
+        py = np.round(cy + offsets * ny).astype(int)
+        px = np.round(cx + offsets * nx).astype(int)
+        inside = (py >= 0) & (py < h) & (px >= 0) & (px < w)
+        row = np.zeros(offsets.size, dtype=bool)
+        row[inside] = ink[py[inside], px[inside]]
+        # The run through the line's centre (a pixel either side), not other lines nearby.
+        runs = [n for a, n in _runs(row) if a - 2 <= reach <= a + n + 1]
+        widths.append(max(runs, default=0))
+    profile = np.array(widths)
+    tail = profile[reach + 3 :]
+    if tail.size < 3 or (tail == 0).sum() > tail.size // 2:
+        return ""  # no line behind the end to compare with
+    base = max(1.0, float(np.median(tail[tail > 0])))
+    if base > line + 2 or (tail > base + 2).sum() > tail.size // 4:
+        return ""  # a thick or uneven stretch: a shape's edge or lines running together
+    head = profile[: reach + 3]
+    peak = int(np.argmax(head))
+    wide = max(base + 3, 2.2 * base, 0.45 * reach)
+    if head[peak] < wide or head[peak] > 2.6 * size:
+        return ""
+    if not head[peak + 1 :].all():
+        # A head set apart from its line (blurred away between them, or a dashed line):
+        # a wide mass alone ahead of the line.
+        return "arrow"
+    above = head >= 0.5 * (head[peak] + base)
+    extent = int(above.sum())
+    if peak <= 4 and extent <= max(2, line):
+        return "bar"
+    # A head tapers: narrower ink between the end and the widest row, and a few rows wide.
+    if peak >= 2 and extent >= 3 and head[: max(1, peak - 1)].min() < 0.7 * head[peak]:
+        return "arrow"
+    return ""
+
+
 def read_nets(
     ink: np.ndarray, boxes: list[NodeBox], groups: list[Group], height: float
 ) -> tuple[list[End], np.ndarray, list[tuple[float, float, float]]]:
@@ -223,6 +273,11 @@ def read_nets(
     bands = _bands(shape, groups, 2, round(0.5 * height))
     conn = ink & (zones == 0) & (bands == 0)
     conn = _drop_specks(conn, min(8, max(3, round(8 * (height / 14) ** 2))))
+    # The head test also sees the ink just off a shape's side, where a blurred head's tip
+    # lies, but not the side itself.
+    mass_ink = (
+        ink & (_zones(shape, boxes, 1) == 0) & (bands == 0) if height < BLURRED_HEIGHT else conn
+    )
     skeleton = thin(conn)
     line = stroke_width(conn, skeleton)
     count = neighbour_count(skeleton)
@@ -315,6 +370,8 @@ def read_nets(
                 end.marker = "bar"
         if not end.marker and end.box >= 0 and _flush_bar(ink, boxes[end.box].rect, end, height):
             end.marker = "bar"
+        if not end.marker and height < BLURRED_HEIGHT and end.group < 0:
+            end.marker = mass_head(mass_ink, tips.get(id(end)) or end, 0.9 * height, line)
     attached = _rejoin_passing(attached, parent, root, height, paths)
     for end in attached:
         end.net = root(end.net)
