@@ -198,7 +198,7 @@ def test_export_all_extra_formats(store: Path, tmp_path: Path) -> None:
             iter_records(conn),
             tmp_path,
             date="20260101",
-            formats=("enrichr", "gpml", "cx2", "site"),
+            formats=("enrichr", "gpml", "cx2", "sif", "site"),
         )
     finally:
         conn.close()
@@ -207,6 +207,12 @@ def test_export_all_extra_formats(store: Path, tmp_path: Path) -> None:
     assert summary.extra_files["enrichr"].name == "pfocr-20260101-enrichr-Homo_sapiens.txt"
     assert (tmp_path / "figures" / "PMC1000001__F1.gpml").exists()
     assert json.loads((tmp_path / "figures" / "PMC1000002__F2.cx2").read_text())[0]["CXVersion"]
+    assert (tmp_path / "figures" / "PMC1000001__F1.sif").read_text("utf-8").splitlines() == [
+        "EGFR\tactivation\tMAPK3",
+        "TP53\tactivation\tBAX",
+        "MAPK1\tinhibition\tTP53",
+    ]
+    assert summary.extra_files["sif"] == tmp_path / "figures"
     site = tmp_path / "site"
     index = (site / "index.html").read_text("utf-8")
     assert 'href="figures/PMC1000003__F1.html"' in index

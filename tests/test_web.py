@@ -184,6 +184,8 @@ def test_figure_downloads(client: httpx.Client, store_dir: Path) -> None:
     cx2 = client.get(f"/figure/{FIG1}/network.cx2").json()
     assert cx2[0] == {"CXVersion": "2.0", "hasFragments": False}
     assert "attachment" in gpml.headers["content-disposition"]
+    sif = client.get(f"/figure/{FIG1}/network.sif")
+    assert sif.status_code == 200 and "MAPK1\tinhibition\tTP53" in sif.text.splitlines()
 
 
 def test_images_from_files_and_archives(client: httpx.Client, store_dir: Path) -> None:

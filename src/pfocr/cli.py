@@ -310,7 +310,7 @@ def _print_run_table(out_dir: Path, summary: Any) -> None:
 @click.option(
     "--formats",
     default="",
-    help="Also write these, comma-separated: enrichr (Enrichr library), gpml and cx2 "
+    help="Also write these, comma-separated: enrichr (Enrichr library), gpml, cx2 and sif "
     "(per figure, in figures/), site (static HTML pages in site/).",
 )
 @click.option(

@@ -45,9 +45,9 @@ DATA_DIR = "_data"
 #: the others when at least one figure has a set in them.
 GMT_SPECIES: tuple[str, ...] = LEXICON_SPECIES
 GMT_KINDS: tuple[str, ...] = ("gene", "chemical")
-#: Optional outputs (``formats=``): the Enrichr library, per-figure GPML and CX2 files in
+#: Optional outputs (``formats=``): the Enrichr library, per-figure GPML, CX2 and SIF files in
 #: ``figures/``, and a static HTML site in ``site/``.
-EXTRA_FORMATS: tuple[str, ...] = ("enrichr", "gpml", "cx2", "site")
+EXTRA_FORMATS: tuple[str, ...] = ("enrichr", "gpml", "cx2", "sif", "site")
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,13 @@ def export_all(
                     from pfocr.export.cx2 import render_cx2
 
                     write_text_atomically(figures_dir / f"{stem}.cx2", render_cx2(record, site_url))
+                if "sif" in extras:
+                    from pfocr.network.export import sif_lines
+
+                    write_text_atomically(
+                        figures_dir / f"{stem}.sif",
+                        "".join(line + "\n" for line in sif_lines(record.edges)),
+                    )
                 if site is not None:
                     site.write(record)
                 figures += 1
@@ -254,7 +261,7 @@ def export_all(
                 site.close()
     except (OSError, UnicodeError) as exc:
         raise ExportError(f"Cannot write the export in {out_dir}: {exc}") from exc
-    for name in ("gpml", "cx2"):
+    for name in ("gpml", "cx2", "sif"):
         if name in extras:
             extra_files[name] = figures_dir
 

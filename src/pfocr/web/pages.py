@@ -248,6 +248,15 @@ def figure_cx2(request: Request, figid: str) -> Response:
     return _download(text, "application/json", f"{figure_file_stem(figid)}.cx2")
 
 
+@router.get("/figure/{figid}/network.sif")
+def figure_sif(request: Request, figid: str) -> Response:
+    from pfocr.network.export import sif_lines
+
+    record = _record(request, figid)
+    text = "".join(line + "\n" for line in sif_lines(record.edges))
+    return _download(text, "text/plain", f"{figure_file_stem(figid)}.sif")
+
+
 @router.get("/gene/{gene}", response_class=HTMLResponse)
 def gene_page(
     request: Request, gene: str, page: Annotated[int, Query(ge=1, le=100_000)] = 1
