@@ -245,12 +245,9 @@ def export_all(
 
                     write_text_atomically(figures_dir / f"{stem}.cx2", render_cx2(record, site_url))
                 if "sif" in extras:
-                    from pfocr.network.export import sif_lines
+                    from pfocr.network.export import sif_text
 
-                    write_text_atomically(
-                        figures_dir / f"{stem}.sif",
-                        "".join(line + "\n" for line in sif_lines(record.edges)),
-                    )
+                    write_text_atomically(figures_dir / f"{stem}.sif", sif_text(record.edges))
                 if site is not None:
                     site.write(record)
                 figures += 1

@@ -60,3 +60,8 @@ def sif_lines(edges: Sequence[Edge]) -> list[str]:
             seen.add(line)
             lines.append(line)
     return lines
+
+
+def sif_text(edges: Sequence[Edge]) -> str:
+    """The SIF file of a figure's edges (``sif_lines``, each ending in a newline)."""
+    return "".join(line + "\n" for line in sif_lines(edges))

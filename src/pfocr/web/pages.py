@@ -250,11 +250,10 @@ def figure_cx2(request: Request, figid: str) -> Response:
 
 @router.get("/figure/{figid}/network.sif")
 def figure_sif(request: Request, figid: str) -> Response:
-    from pfocr.network.export import sif_lines
+    from pfocr.network.export import sif_text
 
     record = _record(request, figid)
-    text = "".join(line + "\n" for line in sif_lines(record.edges))
-    return _download(text, "text/plain", f"{figure_file_stem(figid)}.sif")
+    return _download(sif_text(record.edges), "text/plain", f"{figure_file_stem(figid)}.sif")
 
 
 @router.get("/gene/{gene}", response_class=HTMLResponse)
