@@ -497,3 +497,40 @@ def test_small_blurred_dashed_arrow(scale: float) -> None:
     found = pairs(read_edges(image, mentions, [], tokens))
     assert found[("EGFR", "STAT3")].kind == "activation"
     assert found[("EGFR", "STAT3")].directed
+
+
+def test_plain_line_between_two_copies_of_a_complex_pairs_no_members() -> None:
+    """A headless stretch between two drawings of one complex says nothing about its
+    members; an arrow between them (the complex changing state) still pairs them."""
+    scene = Scene(700, 420)
+    symbols = ("MAP3K5", "MAP3K7", "MAP3K9")
+    left = [scene.gene(s, 150, 120 + 32 * i) for i, s in enumerate(symbols)]
+    right = [scene.gene(s, 520, 120 + 32 * i) for i, s in enumerate(symbols)]
+    a, b = scene.group(left), scene.group(right)
+    scene.line([(a[2], 152), (b[0], 152)])
+    assert not [e for e in scene.edges() if e.source != e.target]
+    scene = Scene(700, 420)
+    left = [scene.gene(s, 150, 120 + 32 * i) for i, s in enumerate(symbols)]
+    right = [scene.gene(s, 520, 120 + 32 * i) for i, s in enumerate(symbols)]
+    a, b = scene.group(left), scene.group(right)
+    arrow(scene, [(a[2], 152), (b[0], 152)])
+    assert ("MAP3K5", "MAP3K9") in pairs(scene.edges())
+
+
+@pytest.mark.parametrize("scale", [0.5, 0.6])
+def test_small_blurred_arrows_onto_a_complex_border_keep_their_heads(scale: float) -> None:
+    """Two arrowheads touching the same side of a complex's border are not taken for a
+    thick border: both lines keep their heads and their direction."""
+    scene = Scene(700, 420)
+    scene.gene("FZD1", 110, 140)
+    scene.gene("LRP6", 110, 280)
+    members = [scene.gene(s, 520, 170 + 32 * i) for i, s in enumerate(("DVL1", "DVL2", "DVL3"))]
+    border = scene.group(members, gap=9)
+    top, bottom = border[1], border[3]
+    for y0, share in ((140, 0.5), (280, 0.75)):
+        arrow(scene, [(155, y0), (border[0], top + share * (bottom - top))])
+    image, mentions, tokens = _published(scene, scale)
+    found = pairs(read_edges(image, mentions, [], tokens))
+    for source in ("FZD1", "LRP6"):
+        assert {(source, "DVL1"), (source, "DVL2"), (source, "DVL3")} <= set(found)
+        assert not {("DVL1", source), ("DVL2", source)} & set(found)

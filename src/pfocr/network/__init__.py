@@ -207,6 +207,21 @@ def _representatives(members: list[Member]) -> list[Member]:
     return out
 
 
+def _same_complex(first: list[Member], second: list[Member]) -> bool:
+    """Whether two ends are drawings of one complex (mostly the same members).
+
+    An arrow between two copies of a complex shows it changing state or place; a headless
+    line between them (often the stretch of another connector running past both) says
+    nothing, and pairing the members of one copy with those of the other gives
+    interactions nobody drew.
+    """
+    a = {m.id for m in first if m.type != "label"}
+    b = {m.id for m in second if m.type != "label"}
+    if len(a) < 2 or len(b) < 2:
+        return False
+    return len(a & b) * 2 >= min(len(a), len(b))
+
+
 def _numbered(symbol: str) -> tuple[object, ...]:
     """Sort key reading digit runs as numbers: MAPK8 < MAPK9 < MAPK10."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", symbol))
@@ -275,6 +290,8 @@ def _net_edges(
     for (_, s_end, s_members, s_key), (marker, t_end, t_members, t_key), directed in pairs:
         if set(s_key) & set(t_key):
             continue  # a group and one of its own members: a line along the border
+        if not directed and _same_complex(s_members, t_members):
+            continue
         points, walked = routes[(s_end.y, s_end.x)][(t_end.y, t_end.x)]
         if not _one_colour(rgb, ink, walked, height):
             continue  # lines of two colours touching: two connectors, not one

@@ -425,8 +425,11 @@ def _outline(grey: np.ndarray, rect: tuple[int, int, int, int], height: float) -
             outs.append(int(hits[-1]) + 1 if hits.size else 0)
         return max(2, int(np.median(outs)))
 
-    xs = [int(x0 + f * (x1 - x0)) for f in (0.25, 0.5, 0.75)]
-    ys = [int(y0 + f * (y1 - y0)) for f in (0.25, 0.5, 0.75)]
+    # Five rays a side, so that arrowheads touching the border (local) do not count as
+    # its ink while a thick or bevelled outline (all along) does.
+    spots = (0.2, 0.35, 0.5, 0.65, 0.8)
+    xs = [int(x0 + f * (x1 - x0)) for f in spots]
+    ys = [int(y0 + f * (y1 - y0)) for f in spots]
     left = side([ink[y, max(0, x0 - reach) : x0][::-1] for y in ys])
     right = side([ink[y, x1 + 1 : min(w, x1 + 1 + reach)] for y in ys])
     top = side([ink[max(0, y0 - reach) : y0, x][::-1] for x in xs])
