@@ -534,3 +534,22 @@ def test_small_blurred_arrows_onto_a_complex_border_keep_their_heads(scale: floa
     for source in ("FZD1", "LRP6"):
         assert {(source, "DVL1"), (source, "DVL2"), (source, "DVL3")} <= set(found)
         assert not {("DVL1", source), ("DVL2", source)} & set(found)
+
+
+@pytest.mark.parametrize("degrees", [20, 30, 45])
+@pytest.mark.parametrize("kind", ["bar", "arrow"])
+def test_slanted_t_bar_and_arrow_onto_a_shape(degrees: int, kind: str) -> None:
+    """A T-bar meeting a shape at a slant stays clear of its side: the skeleton shows the
+    bar's two tips, not the line's end, and they still read as one inhibition."""
+    scene = Scene()
+    scene.gene("TCF7", 420, 300)
+    angle = math.radians(degrees)
+    ux, uy = math.cos(angle), math.sin(angle)
+    tip = (375.0, 300.0)
+    start = (tip[0] - 170 * ux, tip[1] - 170 * uy)
+    scene.gene("NLK", start[0] - 46, start[1])
+    stop = (tip[0] - 5 * ux, tip[1] - 5 * uy) if kind == "bar" else tip
+    scene.line([start, stop])
+    scene.head(tip, start, kind)
+    found = pairs(scene.edges())
+    assert found[("NLK", "TCF7")].kind == ("inhibition" if kind == "bar" else "activation")

@@ -372,6 +372,7 @@ def read_nets(
             end.marker = "bar"
         if not end.marker and height < BLURRED_HEIGHT and end.group < 0:
             end.marker = mass_head(mass_ink, tips.get(id(end)) or end, 0.9 * height, line)
+    attached = _slanted_bars(attached, skeleton, conn, root, 0.9 * height)
     attached = _rejoin_passing(attached, parent, root, height, paths)
     for end in attached:
         end.net = root(end.net)
@@ -476,6 +477,76 @@ def find_rings(conn: np.ndarray, height: float) -> list[tuple[float, float, floa
         if cv2.contourArea(contour) >= 0.6 * math.pi * radius * radius:
             rings.append((float(x), float(y), float(radius)))
     return rings
+
+
+def _slanted_bars(
+    ends: list[End],
+    skeleton: np.ndarray,
+    conn: np.ndarray,
+    root: Callable[[int], int],
+    size: float,
+) -> list[End]:
+    """One inhibition end for the two tips of a T-bar standing free of a shape's side.
+
+    A bar flush on a shape's side is cut out with it, leaving the line's own end; a bar
+    meeting the shape at a slant (onto a bevelled corner, a line arriving at an angle)
+    stays, and the line's end vanishes into the bar's middle: what the skeleton shows
+    are the bar's two tips, which read like a head each. Two tips of one net on one
+    shape, joined by a straight stroke with the line leaving its middle on one side and
+    nothing ahead of it on the other, are that bar.
+    """
+    near = cv2.dilate(skeleton.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    out = list(ends)
+    used: set[int] = set()
+    for i, a in enumerate(ends):
+        for b in ends[i + 1 :]:
+            if id(a) in used or id(b) in used or root(a.net) != root(b.net):
+                continue
+            if (a.box, a.group) != (b.box, b.group):
+                continue
+            bar = _bar_between(a, b, near, conn, size)
+            if bar is not None:
+                used.update((id(a), id(b)))
+                out.append(bar)
+    return [e for e in out if id(e) not in used]
+
+
+def _bar_between(a: End, b: End, near: np.ndarray, conn: np.ndarray, size: float) -> End | None:
+    """The T-bar whose tips are ``a`` and ``b`` (see ``_slanted_bars``), if they are one."""
+    dy, dx = b.y - a.y, b.x - a.x
+    length = math.hypot(dy, dx)
+    if not 0.7 * size <= length <= 3 * size:
+        return None
+    vy, vx = dy / length, dx / length
+    if a.uy * vy + a.ux * vx > -0.8 or b.uy * vy + b.ux * vx < 0.8:
+        return None  # the tips do not point away from each other along one stroke
+    if not all(_on(near, a.y + f * dy, a.x + f * dx) for f in (0.25, 0.5, 0.75)):
+        return None
+    ny, nx = -vx, vy
+    steps = range(3, max(4, round(0.8 * size)))
+
+    def leaving(f: float) -> list[int]:
+        y, x = a.y + f * dy, a.x + f * dx
+        return [sum(_on(near, y + k * s * ny, x + k * s * nx) for k in steps) for s in (1, -1)]
+
+    # Where the line meets the stroke: its middle, unless a shape's margin cut a tip.
+    f = max(np.linspace(0.2, 0.8, 7).tolist(), key=lambda f: max(leaving(f)))
+    sides = leaving(f)
+    line_side = 0 if sides[0] >= sides[1] else 1
+    if sides[line_side] < 0.7 * len(steps) or sides[1 - line_side] >= 0.5 * len(steps):
+        return None  # no line leaving the stroke's middle, or one crossing it
+    toward = 1 if line_side else -1
+    my, mx = a.y + f * dy, a.x + f * dx
+    fy, fx = toward * ny, toward * nx
+    ahead = range(2, max(3, round(0.5 * size)))
+    if sum(_on(conn, my + k * fy, mx + k * fx) for k in ahead) > len(ahead) // 3:
+        return None  # a filled head ahead of the stroke: an arrow's base
+    return End(round(my), round(mx), fy, fx, a.net, box=a.box, group=a.group, marker="bar")
+
+
+def _on(mask: np.ndarray, y: float, x: float) -> bool:
+    iy, ix = round(y), round(x)
+    return 0 <= iy < mask.shape[0] and 0 <= ix < mask.shape[1] and bool(mask[iy, ix])
 
 
 def _rejoin_passing(

@@ -219,7 +219,13 @@ def build_boxes(
     labelled: list[tuple[tuple[int, ...], Member]] = []
 
     def tight(x0: float, y0: float, x1: float, y1: float) -> tuple[int, ...]:
-        return tight_box(raw, _int_box(x0, y0, x1, y1, w, h))
+        box = _int_box(x0, y0, x1, y1, w, h)
+        glyphs = tight_box(raw, box)
+        # Glyphs run together with a marker drawn over them (a state circle on a blurred
+        # figure) are left out as one big part: a speck is not the word.
+        if glyphs[2] - glyphs[0] + 1 < 0.3 * (box[2] - box[0] + 1):
+            return box
+        return glyphs
 
     for m in mentions:
         labelled.append(
