@@ -553,3 +553,43 @@ def test_slanted_t_bar_and_arrow_onto_a_shape(degrees: int, kind: str) -> None:
     scene.head(tip, start, kind)
     found = pairs(scene.edges())
     assert found[("NLK", "TCF7")].kind == ("inhibition" if kind == "bar" else "activation")
+
+
+@pytest.mark.parametrize("scale", [0.5, 0.6])
+def test_small_blurred_finely_dashed_arrow_into_a_complex(scale: float) -> None:
+    """Fine dashes shrink to specks of a few pixels on a small figure, too short to have
+    ends of their own; evenly spaced in a row, they are still one line."""
+    scene = Scene(700, 460)
+    scene.gene("PIK3CA", 130, 80)
+    members = [scene.gene(s, 470, 330 + 32 * i) for i, s in enumerate(("AKT1", "AKT2"))]
+    border = scene.group(members, gap=9)
+    start, tip = (175, 96), (border[0] + 20, border[1])
+    scene.dashed([start, (tip[0] - 11, tip[1] - 9)], width=2, dash=4, gap=5)
+    scene.head(tip, start, "arrow")
+    image, mentions, tokens = _published(scene, scale)
+    found = pairs(read_edges(image, mentions, [], tokens))
+    assert {("PIK3CA", "AKT1"), ("PIK3CA", "AKT2")} <= set(found)
+    assert found[("PIK3CA", "AKT1")].kind == "activation"
+
+
+@pytest.mark.parametrize("scale", [0.8, 0.85])
+def test_moderately_small_figure_with_a_pale_dashed_frame(scale: float) -> None:
+    """A published figure with labels of 11-14 pixels softens a pale dashed frame below
+    the usual contrast; it still groups its members."""
+    scene = Scene(700, 460)
+    scene.gene("IFNG", 110, 230)
+    for i, symbol in enumerate(("PSMB8", "PSMB9", "PSMB10")):
+        scene.gene(symbol, 470, 190 + 40 * i)
+    scene._label("Immunoproteasome", 520, 130)
+    border = (380, 105, 640, 320)
+    for a, b in (
+        ((border[0] + 3, border[1]), (border[2] - 3, border[1])),
+        ((border[2], border[1] + 3), (border[2], border[3] - 3)),
+        ((border[2] - 3, border[3]), (border[0] + 3, border[3])),
+        ((border[0], border[3] - 3), (border[0], border[1] + 3)),
+    ):
+        scene.dashed([a, b], colour="#d2d2d2", width=2, dash=6, gap=4)
+    arrow(scene, [(155, 230), (border[0], 230)])
+    image, mentions, tokens = _published(scene, scale)
+    found = pairs(read_edges(image, mentions, [], tokens))
+    assert {("IFNG", "PSMB8"), ("IFNG", "PSMB9"), ("IFNG", "PSMB10")} <= set(found)

@@ -272,6 +272,8 @@ def read_nets(
     zones = _zones(shape, boxes, 2)
     bands = _bands(shape, groups, 2, round(0.5 * height))
     conn = ink & (zones == 0) & (bands == 0)
+    if height < BLURRED_HEIGHT:
+        conn = _chain_dashes(conn, height) & (zones == 0) & (bands == 0)
     conn = _drop_specks(conn, min(8, max(3, round(8 * (height / 14) ** 2))))
     # The head test also sees the ink just off a shape's side, where a blurred head's tip
     # lies, but not the side itself.
@@ -737,6 +739,44 @@ def _border_bar(ink: np.ndarray, group: Group, end: End, height: float, line: in
     if len(before) < 3 or not all(0 < n <= narrow for n in before):
         return False
     return all(border or n <= narrow for _, n, border in after)
+
+
+def _chain_dashes(mask: np.ndarray, height: float) -> np.ndarray:
+    """Dashes of a dashed line joined into one stroke.
+
+    On a small figure dashes shrink to a few pixels, too short for the skeleton to give
+    them ends or directions. Three dash-sized specks in a row, evenly spaced, are a
+    dashed line: the middle one is joined to both neighbours.
+    """
+    n, _labels, stats, centres = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
+    longest = max(4.0, 0.8 * height)
+    small = [
+        i
+        for i in range(1, n)
+        if 2 <= stats[i, cv2.CC_STAT_AREA] <= 0.3 * height * height
+        and max(stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]) <= longest
+    ]
+    if len(small) < 3:
+        return mask
+    points = centres[small]
+    out = mask.astype(np.uint8)
+    reach = 1.2 * height
+    for a in range(len(small)):
+        d = points - points[a]
+        dist = np.hypot(d[:, 0], d[:, 1])
+        near = np.flatnonzero((dist > 1.5) & (dist <= reach)).tolist()
+        for i, b in enumerate(near):
+            for c in near[i + 1 :]:
+                u, v = d[b] / dist[b], d[c] / dist[c]
+                if float(u @ v) > -0.97 or abs(dist[b] - dist[c]) > 0.35 * max(dist[b], dist[c]):
+                    continue
+                for other in (b, c):
+                    start = tuple(points[a].round().astype(int).tolist())
+                    stop = tuple(points[other].round().astype(int).tolist())
+                    cv2.line(out, start, stop, 1, 1)
+    return out.astype(bool)
 
 
 def _drop_specks(mask: np.ndarray, size: int) -> np.ndarray:

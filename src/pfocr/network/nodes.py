@@ -464,11 +464,14 @@ def find_frames(
     levels = [FRAME_CONTRAST]
     if height < BLURRED_HEIGHT:
         levels.append(max(FRAME_CONTRAST - 12, FRAME_CONTRAST - 3 * (BLURRED_HEIGHT - height)))
+    elif height < 15:
+        # Moderately small figures (most published ones) soften them somewhat too.
+        levels.append(FRAME_CONTRAST - 6)
     found: list[Group] = []
     diff = background.astype(np.int16) - grey
     for contrast in levels:
+        mask = (diff > contrast).astype(np.uint8)
         for lengthen in (False, True):
-            mask = (diff > contrast).astype(np.uint8)
             _frames_at(grey, mask, boxes, groups, height, found, lengthen)
     return found
 
