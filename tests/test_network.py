@@ -593,3 +593,53 @@ def test_moderately_small_figure_with_a_pale_dashed_frame(scale: float) -> None:
     image, mentions, tokens = _published(scene, scale)
     found = pairs(read_edges(image, mentions, [], tokens))
     assert {("IFNG", "PSMB8"), ("IFNG", "PSMB9"), ("IFNG", "PSMB10")} <= set(found)
+
+
+def test_loose_frame_around_two_columns_reaches_every_member() -> None:
+    """A dashed frame drawn a little way around two columns of members: closing its dash
+    gaps must not join a member's side to the frame and cut the frame's inside apart."""
+    scene = Scene(760, 460)
+    scene.gene("WNT1", 110, 230)
+    left = [scene.gene(s, 440, 150 + 32 * i) for i, s in enumerate(("FZD1", "FZD2", "FZD3"))]
+    right = [scene.gene(s, 560, 150 + 32 * i) for i, s in enumerate(("LRP5", "LRP6", "LRP4"))]
+    x0, y0 = left[0][0] - 7, left[0][1] - 7
+    x1, y1 = right[-1][2] + 7, right[-1][3] + 7
+    for a, b in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1))):
+        scene.dashed([a, b], colour="grey", width=2, dash=6, gap=4)
+    scene.dashed([(x0, y1), (x0, y0)], colour="grey", width=2, dash=6, gap=4)
+    arrow(scene, [(155, 230), (x0, 230)])
+    found = pairs(scene.edges())
+    members = ("FZD1", "FZD2", "FZD3", "LRP5", "LRP6", "LRP4")
+    assert {("WNT1", m) for m in members} <= set(found)
+
+
+def test_tall_node_box_holds_lines_ending_far_from_its_label() -> None:
+    """A node box drawn with a wide margin around its label is still the node's shape: a
+    line leaving its far edge starts at the node."""
+    scene = Scene()
+    scene.draw.rectangle((200, 60, 380, 150), outline="black", width=2)
+    box = scene._label("Asparagine", 290, 105)
+    scene.chemicals.append(
+        ChemicalMention("Asparagine", "asparagine", "asparagine", "", "CHEBI:17196", *box)
+    )
+    scene.gene("ASNS", 520, 300)
+    arrow(scene, [(360, 150), (360, 300), (475, 300)])
+    found = pairs(scene.edges())
+    assert found[("CHEBI:17196", "ASNS")].kind == "activation"
+
+
+def test_arrow_onto_a_dashed_line_points_to_that_line_s_target() -> None:
+    """An enzyme's arrow ending on a dashed reaction line (an anchor) reaches the
+    reaction's target, though the dash before it stops a gap short."""
+    scene = Scene(700, 420)
+    scene.gene("PSMC1", 560, 120)
+    scene.gene("UBB", 120, 120)
+    scene.dashed([(515, 120), (179, 120)], width=2, dash=7, gap=4)
+    scene.head((165, 120), (515, 120), "arrow")
+    scene.gene("UCHL1", 340, 300)
+    start = 515 - 11 * 16
+    arrow(scene, [(start - 10, 284), (start + 2, 121)])
+    found = pairs(scene.edges())
+    assert ("UCHL1", "UBB") in found
+    assert ("PSMC1", "UBB") in found
+    assert ("PSMC1", "UCHL1") not in found

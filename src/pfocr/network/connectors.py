@@ -313,6 +313,7 @@ def read_nets(
     near_band = cv2.dilate(bands.astype(np.uint16), kernel).astype(np.int32)
     attached: list[End] = []
     free: list[End] = []
+    dashes: list[End] = []
     for y, x, (uy, ux, length) in zip(ys.tolist(), xs.tolist(), directions, strict=True):
         if not skeleton[y, x]:
             continue
@@ -324,6 +325,8 @@ def read_nets(
             attached.append(end)
         else:
             free.append(end)
+            if length < 0.6 * steps:
+                dashes.append(end)
     # An end pointing at a shape close by (an arrowhead stopping short of it) is joined
     # across a gap only to an end in line with it, not to any ink a few pixels away.
     aimed = set()
@@ -338,6 +341,10 @@ def read_nets(
         # Only small figures lose the ink between a line and its head (or the line it
         # ends on); on larger ones such a gap is drawn.
         _run_on(free, skeleton, nets, parent, root, round(0.8 * height), paths)
+    else:
+        # The last dash of a dashed line ending on another line (an anchor) stops a dash
+        # gap short of it, wherever the other line's ink has no end to pair with.
+        _run_on(dashes, skeleton, nets, parent, root, max(5, round(0.4 * height)), paths)
     tips: dict[int, End | None] = {}
     border_tips: dict[int, End] = {}
     attached += _loop_contacts(conn, skeleton, nets, near_zone, attached, height)

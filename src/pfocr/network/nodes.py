@@ -161,6 +161,24 @@ def _find_shape(
 ) -> tuple[tuple[int, int, int, int], bool]:
     """Grow a text box to the border around it; ``(rect, bordered)``.
 
+    A node box drawn with a wide margin above and below its label is looked for again in
+    a taller window; it must still be a box (at least twice as wide as high), not a
+    compartment or a column of space between lines.
+    """
+    rect, bordered = _shape_in_window(grey, text, height, 1.5)
+    if not bordered:
+        tall, found = _shape_in_window(grey, text, height, 3.0)
+        if found and tall[2] - tall[0] >= 2 * (tall[3] - tall[1]):
+            return tall, True
+    return rect, bordered
+
+
+def _shape_in_window(
+    grey: np.ndarray, text: tuple[int, ...], height: float, rise: float
+) -> tuple[tuple[int, int, int, int], bool]:
+    """The shape around a text box, looked for in a window ``rise`` label heights above and
+    below it (and eight to either side).
+
     The shape's inside is the region of the label's background colour around the text; if
     it spreads to the edge of a window a few label heights around the text, there is no
     closed border (free text) and a margin around the text stands in for the shape.
@@ -170,7 +188,7 @@ def _find_shape(
     pad = round(0.3 * height)
     fallback = (max(0, x0 - pad), max(0, y0 - pad), min(w - 1, x1 + pad), min(h - 1, y1 + pad))
     reach_x = int(max(8 * height, x1 - x0)) + 3
-    reach_y = int(1.5 * height) + 3
+    reach_y = int(rise * height) + 3
     wx0, wy0 = max(0, x0 - reach_x), max(0, y0 - reach_y)
     wx1, wy1 = min(w, x1 + reach_x + 1), min(h, y1 + reach_y + 1)
     window = grey[wy0:wy1, wx0:wx1]
@@ -469,23 +487,35 @@ def find_frames(
         levels.append(FRAME_CONTRAST - 6)
     found: list[Group] = []
     diff = background.astype(np.int16) - grey
+    # The members' own borders are not the frame: left in, closing the dash gaps can join
+    # a member's side to a dash of the frame just beyond it and cut the frame's inside.
+    sides = np.zeros(grey.shape, dtype=bool)
+    for box in boxes:
+        if box.bordered:
+            x0, y0, x1, y1 = box.rect
+            sides[max(0, y0 - 2) : y1 + 3, max(0, x0 - 2) : x1 + 3] = True
+            sides[y0 + 3 : max(y0 + 3, y1 - 2), x0 + 3 : max(x0 + 3, x1 - 2)] = False
     for contrast in levels:
-        mask = (diff > contrast).astype(np.uint8)
+        ink = diff > contrast
+        mask = (ink & ~sides).astype(np.uint8)
+        walls = (ink & sides).astype(np.uint8)
         for lengthen in (False, True):
-            _frames_at(grey, mask, boxes, groups, height, found, lengthen)
+            _frames_at(grey, mask, walls, boxes, groups, height, found, lengthen)
     return found
 
 
 def _frames_at(
     grey: np.ndarray,
     mask: np.ndarray,
+    walls: np.ndarray,
     boxes: list[NodeBox],
     known: list[Group],
     height: float,
     found: list[Group],
     lengthen: bool,
 ) -> None:
-    """Frames in one ink ``mask`` (see ``find_frames``), appended to ``found``.
+    """Frames in one ink ``mask`` (see ``find_frames``), appended to ``found``; ``walls``
+    (the members' borders, kept out of ``mask``) still divide the inside as drawn.
 
     ``lengthen`` draws the straight lines on past their ends: that closes the corners of
     a blurred dashed frame, but can also cut a narrow frame's inside apart where a
@@ -506,7 +536,7 @@ def _frames_at(
         rows = cv2.dilate(rows, np.ones((1, k), np.uint8))
         cols = cv2.dilate(cols, np.ones((k, 1), np.uint8))
     square = np.ones(((k // 2) | 1, (k // 2) | 1), np.uint8)
-    closed = cv2.dilate(rows | cols, square)
+    closed = cv2.dilate(rows | cols, square) | walls
     n, labels, stats, _ = cv2.connectedComponentsWithStats(1 - closed, connectivity=4)
     tol = max(3, k // 2)
     for label in range(1, n):
