@@ -643,3 +643,18 @@ def test_arrow_onto_a_dashed_line_points_to_that_line_s_target() -> None:
     assert ("UCHL1", "UBB") in found
     assert ("PSMC1", "UBB") in found
     assert ("PSMC1", "UCHL1") not in found
+
+
+def test_short_headless_stroke_between_two_shapes_is_not_a_connector() -> None:
+    """Two shapes joined by a headless stroke a label or two long (a bracket, borders
+    meeting, a stub left by a shape) are not read as interacting; a long plain line is."""
+    scene = Scene()
+    scene.gene("MAP2K1", 200, 200)
+    scene.gene("MAP2K2", 310, 200)
+    scene.line([(245, 200), (265, 200)])
+    assert not scene.edges()
+    scene = Scene()
+    scene.gene("MAP2K1", 120, 200)
+    scene.gene("MAP2K2", 480, 200)
+    scene.line([(165, 200), (435, 200)])
+    assert set(pairs(scene.edges())) == {("MAP2K1", "MAP2K2")}

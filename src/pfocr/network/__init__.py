@@ -41,8 +41,10 @@ PLAIN_KIND = "activation"
 #: most to be one line.
 COLOUR_STEP = 60.0
 
-#: A plain line between two shapes is at least this many label heights long.
-SHORTEST_PLAIN = 0.8
+#: A plain line between two shapes is at least this many label heights long: shorter
+#: headless strokes between shapes are mostly their borders meeting, brackets, or stubs of
+#: lines cut by a shape, not connectors.
+SHORTEST_PLAIN = 3.0
 
 #: Most shapes one net (connected lines) may join to be read as forks and joins.
 BUSIEST_NET = 4
@@ -270,7 +272,7 @@ def _net_edges(
         # A plain line: its ends in reading order (top to bottom, then left to right).
         first, second = sorted(sources, key=lambda v: _reading_order(boxes, v[3]))
         gap = math.hypot(first[1].y - second[1].y, first[1].x - second[1].x)
-        # Ink a few pixels long between two shapes is their borders meeting, not a line.
+        # A short headless stroke between two shapes is rarely a connector.
         pairs = [(first, second, False)] if gap >= SHORTEST_PLAIN * height else []
     elif len(nodes) == 2:
         # Heads at both ends: trust the surer head, or read both ways when alike.
