@@ -657,4 +657,7 @@ def test_short_headless_stroke_between_two_shapes_is_not_a_connector() -> None:
     scene.gene("MAP2K1", 120, 200)
     scene.gene("MAP2K2", 480, 200)
     scene.line([(165, 200), (435, 200)])
-    assert set(pairs(scene.edges())) == {("MAP2K1", "MAP2K2")}
+    found = pairs(scene.edges())
+    assert set(found) == {("MAP2K1", "MAP2K2")}
+    # Headless readings are right less often than headed ones, and say so.
+    assert found[("MAP2K1", "MAP2K2")].confidence < 0.6
