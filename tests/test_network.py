@@ -661,3 +661,17 @@ def test_short_headless_stroke_between_two_shapes_is_not_a_connector() -> None:
     assert set(found) == {("MAP2K1", "MAP2K2")}
     # Headless readings are right less often than headed ones, and say so.
     assert found[("MAP2K1", "MAP2K2")].confidence < 0.6
+
+
+def test_open_arrowhead_cut_by_a_complex_border_still_reads_as_an_arrow() -> None:
+    """An open triangle whose tip lies on a complex's border is read across the border,
+    as a filled one is."""
+    scene = Scene()
+    scene.gene("TNF", 120, 200)
+    members = [scene.gene(s, 470, 160 + 32 * i) for i, s in enumerate(("NFKB1", "RELA", "IKBKB"))]
+    border = scene.group(members, gap=9)
+    scene.line([(165, 200), (border[0] - 14, 200)])
+    scene.head((border[0] - 2, 200), (165, 200), "open")
+    found = pairs(scene.edges())
+    assert found[("TNF", "RELA")].kind == "activation"
+    assert found[("TNF", "RELA")].directed

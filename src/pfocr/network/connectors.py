@@ -373,7 +373,7 @@ def read_nets(
             # The head seen across the border beats a reading at one of its corners; a
             # bar there is more likely the border's own ink.
             marker = classify_end(conn, border_tips[id(end)], 0.9 * height, line)
-            if marker == "arrow":
+            if marker in ("arrow", "open_arrow"):
                 end.marker = marker
             elif _border_bar(ink, groups[end.group], end, height, line):
                 end.marker = "bar"
