@@ -675,3 +675,31 @@ def test_open_arrowhead_cut_by_a_complex_border_still_reads_as_an_arrow() -> Non
     found = pairs(scene.edges())
     assert found[("TNF", "RELA")].kind == "activation"
     assert found[("TNF", "RELA")].directed
+
+
+def test_line_running_along_a_complex_border_passes_by() -> None:
+    """A connector drawn along a complex's border (the border hides that stretch) goes
+    from its source past the complex to its target, not into the complex."""
+    scene = Scene(760, 420)
+    members = [scene.gene(s, 380, 120 + 32 * i) for i, s in enumerate(("HDAC1", "HDAC2"))]
+    border = scene.group(members, gap=8)
+    scene.gene("ZEB1", 110, border[3])
+    scene.gene("ELF3", 660, border[3])
+    arrow(scene, [(155, border[3]), (615, border[3])], kind="bar")
+    found = pairs(scene.edges())
+    assert found[("ZEB1", "ELF3")].kind == "inhibition"
+    assert not {k for k in found if "HDAC1" in k or "HDAC2" in k}
+
+
+def test_line_running_along_two_complexes_pairs_neither_with_the_other() -> None:
+    """A connector drawn along one complex's whole side and on along the next one's is
+    neither complex's line: it pairs no member of one with a member of the other."""
+    scene = Scene(900, 420)
+    first = [scene.gene(s, 330, 150 + 32 * i) for i, s in enumerate(("MAP3K5", "MAP3K7"))]
+    second = [scene.gene(s, 600, 150 + 32 * i) for i, s in enumerate(("MAP2K3", "MAP2K6"))]
+    a, b = scene.group(first, gap=8), scene.group(second, gap=8)
+    scene.gene("RAC1", 110, a[1])
+    arrow(scene, [(155, a[1]), (b[0] + 60, a[1])])
+    found = pairs(scene.edges())
+    crossing = {(s, t) for s in ("MAP3K5", "MAP3K7") for t in ("MAP2K3", "MAP2K6")}
+    assert not (crossing | {(t, s) for s, t in crossing}) & set(found)

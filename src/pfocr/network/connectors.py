@@ -383,6 +383,7 @@ def read_nets(
             end.marker = mass_head(mass_ink, tips.get(id(end)) or end, 0.9 * height, line)
     attached = _slanted_bars(attached, skeleton, conn, root, 0.9 * height)
     attached = _rejoin_passing(attached, parent, root, height, paths)
+    attached = _rejoin_along_borders(attached, groups, parent, root, paths)
     for end in attached:
         end.net = root(end.net)
     return attached, paths.astype(bool), find_rings(conn, height)
@@ -582,6 +583,57 @@ def _rejoin_passing(
                 dropped.update((id(a), id(b)))
                 cv2.line(paths, (a.x, a.y), (b.x, b.y), 1, 1)
     return [e for e in ends if id(e) not in dropped]
+
+
+def _rejoin_along_borders(
+    ends: list[End],
+    groups: list[Group],
+    parent: list[int],
+    root: Callable[[int], int],
+    paths: np.ndarray,
+) -> list[End]:
+    """Rejoin a line cut where it runs along a group's border.
+
+    A line ending on a group arrives across its border; two plain ends at the two corners
+    of one side, both running along it, in line and facing each other, are one line drawn
+    along the border (the border hides the stretch between them), not two lines ending
+    there.
+    """
+    by_group: dict[int, list[End]] = {}
+    for end in ends:
+        if end.group >= 0 and not end.marker:
+            x0, y0, x1, y1 = groups[end.group].rect
+            reach = 2 + max(groups[end.group].outline)
+            on_row = min(abs(end.y - y0), abs(end.y - y1)) <= reach and abs(end.uy) < 0.35
+            on_column = min(abs(end.x - x0), abs(end.x - x1)) <= reach and abs(end.ux) < 0.35
+            if on_row or on_column:
+                by_group.setdefault(end.group, []).append(end)
+    dropped: set[int] = set()
+    for group in by_group.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if id(a) in dropped or id(b) in dropped or root(a.net) == root(b.net):
+                    continue
+                if _facing(a, b) < 0.95 or not _spans_side(a, b, groups[a.group]):
+                    continue
+                parent[root(a.net)] = root(b.net)
+                dropped.update((id(a), id(b)))
+                cv2.line(paths, (a.x, a.y), (b.x, b.y), 1, 1)
+    # A line known to run along borders that reaches another group's corner runs on along
+    # that one too, out of sight: where it ends there is not known.
+    passing = {root(e.net) for e in ends if id(e) in dropped}
+    dropped.update(id(e) for group in by_group.values() for e in group if root(e.net) in passing)
+    return [e for e in ends if id(e) not in dropped]
+
+
+def _spans_side(a: End, b: End, group: Group) -> bool:
+    """Whether two ends sit at the two corners of one side of a group: a line along the
+    whole side, not one that ends on it and another that leaves it further on."""
+    x0, y0, x1, y1 = group.rect
+    reach = 2 + max(group.outline)
+    if abs(a.y - b.y) <= reach:
+        return min(a.x, b.x) <= x0 + reach and max(a.x, b.x) >= x1 - reach
+    return min(a.y, b.y) <= y0 + reach and max(a.y, b.y) >= y1 - reach
 
 
 def _near_zones(zones: np.ndarray, boxes: list[NodeBox], tol: int) -> np.ndarray:
