@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from pfocr.models import ChemicalMention, Mention, OcrToken
-from pfocr.recognise.chemicals import ChemicalRecogniser
-from pfocr.recognise.terms import exact_key, is_case_sensitive, split_parts
+from pfocr.recognise.chemicals import SOURCE_DEFINED, ChemicalRecogniser, abbreviates
+from pfocr.recognise.terms import (
+    exact_key,
+    folded_key,
+    is_case_sensitive,
+    loose_key,
+    split_parts,
+    token_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +160,35 @@ def test_keys_fold_ocr_variants(a: str, b: str) -> None:
     assert exact_key(a) == exact_key(b)
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("HCO₃3⁻", "HCO3-"),  # a subscript digit read twice
+        ("Δ12-PGJ2", "Delta(12)-PGJ2"),
+        ("15-deoxy-Δ12,14-PGJ2", "15-deoxy-Delta(12,14)-PGJ2"),
+        ("fructose 1,6-diphosphate", "fructose-1,6-bisphosphate"),
+        ("Fructose-1,6- biphosphate", "fructose 1,6-bisphosphate"),
+        ("inositol 1,4,5-triphosphate", "inositol 1,4,5-trisphosphate"),
+    ],
+)
+def test_keys_fold_spelling_variants(a: str, b: str) -> None:
+    assert folded_key(a) == folded_key(b)
+
+
+def test_single_locant_diphosphate_is_kept() -> None:
+    assert folded_key("thiamine 5'-diphosphate") != folded_key("thiamine 5'-bisphosphate")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("20-hydroxy-PGD2", "20-Hydroxy-PGD2"), ("Long chain Acyl-CoA", "Long-Chain Acyl CoA"),
+     ("trans-D2-Enoyl-CoA", "trans-D2-enoyl-CoA")],
+)  # fmt: skip
+def test_loose_key_ignores_case_of_word_parts_only(a: str, b: str) -> None:
+    assert exact_key(a) != exact_key(b) and loose_key(a) == loose_key(b)
+    assert loose_key("PGD2") != loose_key("pgd2")
+
+
 def test_charge_minus_is_not_a_hyphen() -> None:
     assert exact_key("Cl-") != exact_key("Cl")
 
@@ -170,3 +206,111 @@ def test_split_parts() -> None:
     assert split_parts("GTP-bound") == [(0, 3, "-"), (4, 9, " ")]
     assert split_parts("ROS/NOS") == [(0, 3, "/"), (4, 7, " ")]
     assert split_parts("Acetyl-CoA") == [(0, 10, " ")]
+
+
+@pytest.mark.parametrize(
+    ("label", "chebi_id"),
+    [
+        ("20-hydroxy-PGF2a", "CHEBI:174935"),  # ChEBI "20-Hydroxy-PGF2a"
+        ("6-keto-PGF1alpha", "CHEBI:28158"),  # MeSH "6-Keto-PGF1 alpha"
+        ("3-L-Hydroxyacyl-CoA", "CHEBI:65260"),  # looked up without its L descriptor
+        ("Urate", "CHEBI:27216"),  # lower-case ChEBI variant "urate" starting a label
+        ("ThPP", "CHEBI:9532"),
+        ("CoA-SH", "CHEBI:15346"),
+        ("D-2-hydroxyglutarate", ""),  # MeSH's 2-hydroxyglutarate, descriptor dropped
+        ("25(OH)D₃", "CHEBI:17933"),
+        ("HPO₄²⁻", "CHEBI:43474"),
+        ("H₂O", "CHEBI:15377"),
+    ],
+)
+def test_recognises_figure_spellings(
+    chemicals: ChemicalRecogniser, label: str, chebi_id: str
+) -> None:
+    found = chemicals.recognise([OcrToken(label, 0, 0, 9 * len(label), 20, 0.95)])
+    assert [(m.word, m.chebi) for m in found] == [(label, chebi_id)]
+
+
+def test_superscript_reading_among_alternatives_is_used(chemicals: ChemicalRecogniser) -> None:
+    token = OcrToken("Ca2", 0, 0, 30, 20, 0.9, alternatives=("Ca²",))
+    assert token_text(token) == "Ca²"
+    assert [m.mesh for m in chemicals.recognise([token])] == ["D002118"]
+    plain = OcrToken("HCO₃3⁻", 0, 0, 30, 20, 0.9, alternatives=("HCO33⁻",))
+    assert token_text(plain) == "HCO₃3⁻"  # an alternative with fewer marks is not taken
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Retinal pigment epithelium", "Retinal"),
+        ("Gonadotropins gene expression", "Gonadotropins"),
+        ("Dopamine neurons", "Dopamine"),
+    ],
+)
+def test_adjective_or_gene_reading_is_not_a_chemical(
+    chemicals: ChemicalRecogniser, text: str, word: str
+) -> None:
+    assert word not in _found(chemicals, text)
+
+
+def test_all_trans_retinal_is_still_a_chemical(chemicals: ChemicalRecogniser) -> None:
+    assert "All-trans retinal" in _found(chemicals, "All-trans retinal")
+
+
+@pytest.mark.parametrize(
+    ("short", "long", "ok"),
+    [
+        ("SeMet", "SelenoMethionine", True),
+        ("2-HG", "2-hydroxyglutarate", True),
+        ("SAM", "S-adenosylmethionine", True),
+        ("PBDE", "diphenyl ether", False),
+        ("MET", "selenomethionine", False),  # the first letter must start a word
+    ],
+)
+def test_abbreviates(short: str, long: str, ok: bool) -> None:
+    assert abbreviates(short, long) is ok
+
+
+def test_figure_legend_defines_a_short_form(chemicals: ChemicalRecogniser) -> None:
+    tokens = [
+        OcrToken("SeMet", 0, 0, 50, 20, 0.95, line=0),
+        OcrToken("SeMet = SelenoMethionine, GSH = glutathione", 0, 400, 400, 420, 0.95, line=1),
+    ]
+    found = [(m.word, m.mesh, m.source) for m in chemicals.recognise(tokens)]
+    assert ("SeMet", "D012645", SOURCE_DEFINED) in found
+
+
+def test_caption_defines_a_short_form(chemicals: ChemicalRecogniser) -> None:
+    tokens = [OcrToken("HVA", 0, 0, 40, 20, 0.95)]
+    assert chemicals.recognise(tokens) == []
+    caption = "Dopamine is degraded to homovanillic acid (HVA) by COMT and MAO."
+    found = chemicals.recognise(tokens, caption)
+    assert [(m.word, m.source) for m in found] == [("HVA", SOURCE_DEFINED)]
+
+
+def test_definition_overrides_a_context_reading(chemicals: ChemicalRecogniser) -> None:
+    text = "alpha-linolenic acid (ALA) and heme synthesis; ALA is desaturated"
+    names = {m.name for m in chemicals.recognise_text(text) if m.word == "ALA"}
+    assert names == {"alpha-Linolenic Acid"}
+
+
+def test_two_letter_short_forms_are_not_defined(chemicals: ChemicalRecogniser) -> None:
+    assert chemicals.defined_abbreviations("Se = Selenium") == []
+
+
+def test_pathway_labels_in_figures_are_not_metabolites(chemicals: ChemicalRecogniser) -> None:
+    tokens = [
+        OcrToken("Pyrimidine metabolism", 0, 0, 200, 20, 0.95, line=0),
+        OcrToken("Fatty Acid Oxidation", 0, 100, 200, 120, 0.95, line=1),
+        OcrToken("Pyrimidine", 0, 200, 100, 220, 0.95, line=2),
+    ]
+    assert [m.word for m in chemicals.recognise(tokens)] == ["Pyrimidine"]
+    # a caption's "tryptophan metabolism" still mentions tryptophan
+    assert "tryptophan" in _found(chemicals, "changes in tryptophan metabolism")
+
+
+def test_chain_length_qualifier_joins_the_class_name(chemicals: ChemicalRecogniser) -> None:
+    found = chemicals.recognise([OcrToken("Long chain acyl-carnitine", 0, 0, 250, 20, 0.95)])
+    assert [(m.word, m.match) for m in found] == [("Long chain acyl-carnitine", "acylcarnitine")]
+    # a qualified class the lexicon knows keeps its own grounding
+    found = chemicals.recognise([OcrToken("short-chain acyl-CoA", 0, 0, 200, 20, 0.95)])
+    assert [m.chebi for m in found] == ["CHEBI:61905"]

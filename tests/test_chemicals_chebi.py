@@ -55,10 +55,58 @@ def chemicals() -> ChemicalRecogniser:
         ("pyruvate", []),
         ("fatty acid", []),  # not an "-ic acid"
         ("calcium(2+)", []),  # a cation keeps its charge: "calcium" is the element
+        (
+            "15-dehydro-prostaglandin D2",
+            ["15-dehydro-PGD2", "15-keto-prostaglandin D2", "15-keto-PGD2"],
+        ),
+        (
+            "2,3-dinor-prostaglandin E2",
+            ["2,3-dinor-PGE2", "dinor-prostaglandin E2", "dinor-PGE2"],
+        ),
+        ("long-chain fatty acyl-CoA", ["long-chain acyl-CoA"]),
+        ("trans-2-enoyl-CoA", ["trans-Delta2-enoyl-CoA", "trans-D2-enoyl-CoA"]),
+        ("succinyl-CoA", ["succinoyl-CoA"]),
+        ("palmitoyl-CoA", []),
+        (
+            "2-(1-hydroxyethyl)thiamine diphosphate",
+            [
+                "2-(1-hydroxyethyl)-ThPP",
+                "2-(1-hydroxyethyl)-ThDP",
+                "2-(1-hydroxyethyl)-TPP",
+                "2-(1-hydroxyethyl)thiamine pyrophosphate",
+            ],
+        ),
     ],
 )
 def test_name_variants(name: str, variants: list[str]) -> None:
     assert name_variants(name) == variants
+
+
+def test_15_deoxy_prostaglandins_by_first_double_bond_or_none() -> None:
+    variants = name_variants("15-deoxy-Delta(12,14)-prostaglandin A2")
+    assert {"15-deoxy-Delta(12)-PGA2", "15-deoxy-PGA2", "15d-PGA2"} <= set(variants)
+
+
+@pytest.mark.parametrize(
+    ("label", "chebi_id"),
+    [
+        ("15-keto-PGD2", "CHEBI:15557"),
+        ("Dinor-PGE2", "CHEBI:73952"),
+        ("15-deoxy-PGA2", "CHEBI:63975"),
+        ("15-deoxy-delta-12-PGD2", "CHEBI:63999"),
+        ("15-deoxy-Δ12,14-PGD2", "CHEBI:63999"),
+        ("trans-D2-Enoyl-CoA", "CHEBI:50998"),
+        ("cis-Δ3-enoyl-CoA", "CHEBI:27773"),
+        ("Succinoyl-CoA", "CHEBI:15380"),
+        ("3-Ketoacyl-CoA", "CHEBI:15489"),
+        ("3-carboxy-1-hydroxypropyl-ThPP", "CHEBI:1463"),
+    ],
+)
+def test_recognises_pathway_spellings_of_chebi_names(
+    chemicals: ChemicalRecogniser, label: str, chebi_id: str
+) -> None:
+    found = chemicals.recognise([_line(label, 100, 100, 0)])
+    assert [(m.word, m.chebi) for m in found] == [(label, chebi_id)]
 
 
 @pytest.mark.parametrize(

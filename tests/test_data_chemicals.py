@@ -17,6 +17,8 @@ from pfocr.sources.chemical_disease import (
     CHEMICAL_TERMS_FILE,
     DISEASE_TERMS_COLUMNS,
     DISEASE_TERMS_FILE,
+    SOURCE_MESH_VARIANT,
+    acid_anion_rows,
     is_chemical,
     usable_term,
 )
@@ -207,3 +209,28 @@ def test_ontology_parsing_prefixes_ids_and_skips_obsolete() -> None:
         ("MONDO:0004975", ("D000544",), ("DOID:10652",))
     ]
     assert disease_ontologies.ids_by_mesh(parsed) == {"D000544": "MONDO:0004975"}
+
+
+def test_acid_terms_get_their_anion_names() -> None:
+    rows = [
+        ("Uric Acid", "D014527", "Uric Acid", "CHEBI:17775", "mesh_label"),
+        ("Triiodobenzoic Acids", "D014283", "Triiodobenzoic Acids", "", "mesh_label"),
+        ("Fatty Acids", "D005227", "Fatty Acids", "", "mesh_label"),  # not an "-ic acid"
+        ("Lactic Acid", "D019344", "Lactic Acid", "", "mesh_label"),
+        ("Selenious Acid", "D018036", "Selenious Acid", "", "mesh_label"),
+    ]
+    anions, counts = acid_anion_rows(rows, ["Lactate"], set())
+    assert anions == [
+        ("Selenite", "D018036", "Selenious Acid", "", SOURCE_MESH_VARIANT),
+        ("Triiodobenzoates", "D014283", "Triiodobenzoic Acids", "", SOURCE_MESH_VARIANT),
+        ("Urate", "D014527", "Uric Acid", "CHEBI:17775", SOURCE_MESH_VARIANT),
+    ]
+    assert counts["dropped_known_or_unusable"] == 1  # "Lactate" is already a term
+
+
+def test_anion_names_are_in_the_lexicon(chemical_rows: list[dict[str, str]]) -> None:
+    rows = {
+        r["term"].replace("-", ""): r for r in chemical_rows if r["source"] == SOURCE_MESH_VARIANT
+    }
+    assert rows["alphaketoisocaproate"]["mesh"] == "C013082"
+    assert rows["Guanylate"]["mesh"] == "D006157"

