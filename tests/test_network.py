@@ -703,3 +703,18 @@ def test_line_running_along_two_complexes_pairs_neither_with_the_other() -> None
     found = pairs(scene.edges())
     crossing = {(s, t) for s in ("MAP3K5", "MAP3K7") for t in ("MAP2K3", "MAP2K6")}
     assert not (crossing | {(t, s) for s, t in crossing}) & set(found)
+
+
+@pytest.mark.parametrize("scale", [0.5, 0.6])
+def test_small_open_arrowhead_onto_a_line_is_not_a_catalysis_circle(scale: float) -> None:
+    """On a small blurred figure the hole inside an open arrowhead is a few pixels across;
+    it is not round like the circle that marks catalysis."""
+    scene = Scene(640, 460)
+    scene.gene("IKBKB", 200, 60)
+    scene.gene("NFKBIA", 200, 400)
+    arrow(scene, [(200, 76), (200, 384)])
+    scene.gene("IKBKG", 480, 230)
+    arrow(scene, [(435, 230), (202, 230)], kind="open")
+    image, mentions, tokens = _published(scene, scale)
+    found = pairs(read_edges(image, mentions, [], tokens))
+    assert found[("IKBKG", "NFKBIA")].kind == "activation"
