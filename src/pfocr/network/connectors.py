@@ -471,8 +471,8 @@ def find_rings(conn: np.ndarray, height: float) -> list[tuple[float, float, floa
     """Small open circles drawn on lines (catalysis marks): round holes in the line ink.
 
     Returns ``(x, y, radius)`` of each; open triangles and shapes are not round enough
-    (a hole filling less than 70% of its enclosing circle: blurred small triangles come
-    close to 60%).
+    (a hole filling less than 70% of its enclosing circle: an open arrowhead's hole fills
+    57-64%, blurred or not).
     """
     contours, hierarchy = cv2.findContours(
         conn.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
