@@ -718,3 +718,25 @@ def test_small_open_arrowhead_onto_a_line_is_not_a_catalysis_circle(scale: float
     image, mentions, tokens = _published(scene, scale)
     found = pairs(read_edges(image, mentions, [], tokens))
     assert found[("IKBKG", "NFKBIA")].kind == "activation"
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.6])
+def test_line_ending_in_an_open_circle_on_a_shape_is_catalysis(scale: float) -> None:
+    """An open circle ending a line at a shape (catalysis) is not an arrowhead."""
+    scene = Scene()
+    scene.gene("IKBKG", 120, 200)
+    scene.gene("NFKBIA", 480, 200)
+    scene.line([(165, 200), (421, 200)])
+    scene.draw.ellipse((421, 193, 435, 207), outline="black", width=2)
+    image, mentions, tokens = (
+        _published(scene, scale)
+        if scale < 1
+        else (
+            scene.image,
+            scene.mentions,
+            scene.tokens,
+        )
+    )
+    found = pairs(read_edges(image, mentions, [], tokens))
+    assert found[("IKBKG", "NFKBIA")].kind == "other"
+    assert found[("IKBKG", "NFKBIA")].directed

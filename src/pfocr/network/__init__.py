@@ -56,7 +56,7 @@ BUSIEST_NET = 4
 
 #: How sure a head reading is, surest first: filled arrows are hard to mistake, an open
 #: "arrow" can be two lines parting.
-HEAD_RANK = {"arrow": 0, "bar": 1, "open_arrow": 2, "chevron": 3}
+HEAD_RANK = {"arrow": 0, "bar": 1, "circle": 1, "open_arrow": 2, "chevron": 3}
 
 
 def read_edges(

@@ -34,6 +34,7 @@ MARKER_KINDS = {
     "open_arrow": "activation",
     "bar": "inhibition",
     "chevron": "binding",
+    "circle": "other",
 }
 
 
@@ -386,6 +387,8 @@ def read_nets(
     attached = _rejoin_along_borders(attached, groups, parent, root, paths)
     for end in attached:
         end.net = root(end.net)
+    # A circle ending a line touches the shape, whose margin would cut it open in ``conn``.
+    _circle_heads(attached, find_rings(ink & (bands == 0), height), height)
     return attached, paths.astype(bool), find_rings(conn, height)
 
 
@@ -489,6 +492,20 @@ def find_rings(conn: np.ndarray, height: float) -> list[tuple[float, float, floa
         if cv2.contourArea(contour) >= 0.7 * math.pi * radius * radius:
             rings.append((float(x), float(y), float(radius)))
     return rings
+
+
+def _circle_heads(ends: list[End], rings: list[tuple[float, float, float]], height: float) -> None:
+    """Mark ends that finish in a small open circle (catalysis, in SBGN and MIM notation).
+
+    The circle sits between the line and the shape it touches, so the end lies on it or
+    just beyond it; the head reading there (a ring looks like an arrowhead from outside)
+    gives way.
+    """
+    for end in ends:
+        for x, y, radius in rings:
+            if math.hypot(end.x - x, end.y - y) <= radius + max(2.0, 0.25 * height):
+                end.marker = "circle"
+                break
 
 
 def _slanted_bars(
