@@ -740,3 +740,32 @@ def test_line_ending_in_an_open_circle_on_a_shape_is_catalysis(scale: float) -> 
     found = pairs(read_edges(image, mentions, [], tokens))
     assert found[("IKBKG", "NFKBIA")].kind == "other"
     assert found[("IKBKG", "NFKBIA")].directed
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.8])
+@pytest.mark.parametrize("degrees", [0, 15])
+def test_line_stopping_short_of_its_head_still_has_it(scale: float, degrees: int) -> None:
+    """A line drawn (or resampled) a few pixels short of its arrowhead at a complex keeps
+    the head."""
+    scene = Scene(700, 420)
+    symbols = ("PRKCA", "PRKCB", "PRKCD")
+    members = [scene.gene(s, 520, 150 + 32 * i) for i, s in enumerate(symbols)]
+    border = scene.group(members, gap=9)
+    ux, uy = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    tip = (border[0] - 1, 182)
+    start = (tip[0] - 300 * ux, tip[1] - 300 * uy)
+    scene.gene("FZD1", start[0] - 46, start[1])
+    scene.line([start, (tip[0] - 22 * ux, tip[1] - 22 * uy)])
+    scene.head(tip, start, "arrow")
+    image, mentions, tokens = (
+        _published(scene, scale)
+        if scale < 1
+        else (
+            scene.image,
+            scene.mentions,
+            scene.tokens,
+        )
+    )
+    found = pairs(read_edges(image, mentions, [], tokens))
+    assert found[("FZD1", "PRKCB")].kind == "activation"
+    assert found[("FZD1", "PRKCB")].directed

@@ -338,14 +338,13 @@ def read_nets(
             if end.uy * ny + end.ux * nx > 0.7:
                 aimed.add(i)
     _bridge(free, parent, root, gap=1.2 * height, paths=paths, aimed=aimed)
-    if height < BLURRED_HEIGHT:
-        # Only small figures lose the ink between a line and its head (or the line it
-        # ends on); on larger ones such a gap is drawn.
-        _run_on(free, skeleton, nets, parent, root, round(0.8 * height), paths)
-    else:
+    if height >= BLURRED_HEIGHT:
         # The last dash of a dashed line ending on another line (an anchor) stops a dash
         # gap short of it, wherever the other line's ink has no end to pair with.
         _run_on(dashes, skeleton, nets, parent, root, max(5, round(0.4 * height)), paths)
+    # A line stopping short of its head (or of the line it ends on): resampled, softened
+    # figures lose the ink between them, and drawings leave such gaps too.
+    _run_on(free, skeleton, nets, parent, root, round(0.8 * height), paths)
     tips: dict[int, End | None] = {}
     border_tips: dict[int, End] = {}
     attached += _loop_contacts(conn, skeleton, nets, near_zone, attached, height)
