@@ -572,7 +572,7 @@ def test_small_blurred_finely_dashed_arrow_into_a_complex(scale: float) -> None:
     assert found[("PIK3CA", "AKT1")].kind == "activation"
 
 
-@pytest.mark.parametrize("scale", [0.8, 0.85])
+@pytest.mark.parametrize("scale", [0.72, 0.8, 0.85])
 def test_moderately_small_figure_with_a_pale_dashed_frame(scale: float) -> None:
     """A published figure with labels of 11-14 pixels softens a pale dashed frame below
     the usual contrast; it still groups its members."""

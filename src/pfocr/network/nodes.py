@@ -477,14 +477,12 @@ def find_frames(
     # Frames are often thin light-grey dashes: any pixel clearly darker than its neighbourhood.
     size = max(9, int(1.6 * height)) | 1
     background = cv2.dilate(grey, np.ones((size, size), np.uint8))
-    # Small figures blur thin dashes paler (as ``ink_mask`` allows for lines); a fainter
-    # level is tried as well there, not instead, since it also joins frames to what is near.
+    # Small figures blur thin dashes paler (as ``ink_mask`` allows for lines), and
+    # moderately small ones (most published figures) soften them too; a fainter level is
+    # tried as well there, not instead, since it also joins frames to what is near.
     levels = [FRAME_CONTRAST]
-    if height < BLURRED_HEIGHT:
-        levels.append(max(FRAME_CONTRAST - 12, FRAME_CONTRAST - 3 * (BLURRED_HEIGHT - height)))
-    elif height < 15:
-        # Moderately small figures (most published ones) soften them somewhat too.
-        levels.append(FRAME_CONTRAST - 6)
+    if height < 15:
+        levels.append(FRAME_CONTRAST - min(12, max(6, 3 * (BLURRED_HEIGHT - height))))
     found: list[Group] = []
     diff = background.astype(np.int16) - grey
     # The members' own borders are not the frame: left in, closing the dash gaps can join
