@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.spatial import cKDTree
 
 from pfocr.network.nodes import BLURRED_HEIGHT, Group, NodeBox
 from pfocr.network.skeleton import neighbour_count, thin, walk
@@ -27,6 +28,9 @@ INK_FULL_HEIGHT = 11
 #: Label height (pixels) from which a T-bar flush on a shape's side is looked for in bands
 #: four pixels wide; smaller figures use narrower ones.
 FLUSH_HEIGHT = 14
+
+#: Most dash-sized specks within reach of a dash: more is a speckled patch, not a line.
+DASH_CROWD = 8
 
 #: End markers and the edge kinds they stand for (see ``EDGE_KINDS``).
 MARKER_KINDS = {
@@ -840,10 +844,13 @@ def _chain_dashes(mask: np.ndarray, height: float) -> np.ndarray:
     points = centres[small]
     out = mask.astype(np.uint8)
     reach = 1.2 * height
-    for a in range(len(small)):
+    neighbours = cKDTree(points).query_ball_point(points, reach)
+    for a, found in enumerate(neighbours):
+        if len(found) > DASH_CROWD:
+            continue  # a speckled patch (noise, hatching), not a row of dashes
         d = points - points[a]
         dist = np.hypot(d[:, 0], d[:, 1])
-        near = np.flatnonzero((dist > 1.5) & (dist <= reach)).tolist()
+        near = [b for b in found if dist[b] > 1.5]
         for i, b in enumerate(near):
             for c in near[i + 1 :]:
                 u, v = d[b] / dist[b], d[c] / dist[c]
