@@ -10,7 +10,7 @@ ends sources, which also resolves forks and lines ending on another line (anchor
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -593,18 +593,35 @@ def _rejoin_passing(
     for end in ends:
         if end.box >= 0 and end.group < 0 and not end.marker:
             by_box.setdefault(end.box, []).append(end)
-    dropped: set[int] = set()
-    for group in by_box.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if id(a) in dropped or id(b) in dropped or root(a.net) == root(b.net):
+
+    def passing_by(a: End, b: End) -> bool:
+        return math.hypot(a.y - b.y, a.x - b.x) <= 1.3 * height and _facing(a, b) >= 0.8
+
+    dropped = _join_pairs(by_box.values(), passing_by, parent, root, paths)
+    return [e for e in ends if id(e) not in dropped]
+
+
+def _join_pairs(
+    buckets: Iterable[list[End]],
+    same_line: Callable[[End, End], bool],
+    parent: list[int],
+    root: Callable[[int], int],
+    paths: np.ndarray,
+) -> set[int]:
+    """Join the nets of two ends of one bucket that ``same_line`` says are one line cut
+    in two; each end joins once. Returns the ids of the joined ends."""
+    joined: set[int] = set()
+    for bucket in buckets:
+        for i, a in enumerate(bucket):
+            for b in bucket[i + 1 :]:
+                if id(a) in joined or id(b) in joined or root(a.net) == root(b.net):
                     continue
-                if math.hypot(a.y - b.y, a.x - b.x) > 1.3 * height or _facing(a, b) < 0.8:
+                if not same_line(a, b):
                     continue
                 parent[root(a.net)] = root(b.net)
-                dropped.update((id(a), id(b)))
+                joined.update((id(a), id(b)))
                 cv2.line(paths, (a.x, a.y), (b.x, b.y), 1, 1)
-    return [e for e in ends if id(e) not in dropped]
+    return joined
 
 
 def _rejoin_along_borders(
@@ -630,17 +647,11 @@ def _rejoin_along_borders(
             on_column = min(abs(end.x - x0), abs(end.x - x1)) <= reach and abs(end.ux) < 0.35
             if on_row or on_column:
                 by_group.setdefault(end.group, []).append(end)
-    dropped: set[int] = set()
-    for group in by_group.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if id(a) in dropped or id(b) in dropped or root(a.net) == root(b.net):
-                    continue
-                if _facing(a, b) < 0.95 or not _spans_side(a, b, groups[a.group]):
-                    continue
-                parent[root(a.net)] = root(b.net)
-                dropped.update((id(a), id(b)))
-                cv2.line(paths, (a.x, a.y), (b.x, b.y), 1, 1)
+
+    def along_side(a: End, b: End) -> bool:
+        return _facing(a, b) >= 0.95 and _spans_side(a, b, groups[a.group])
+
+    dropped = _join_pairs(by_group.values(), along_side, parent, root, paths)
     # A line known to run along borders that reaches another group's corner runs on along
     # that one too, out of sight: where it ends there is not known.
     passing = {root(e.net) for e in ends if id(e) in dropped}
