@@ -462,10 +462,10 @@ def test_small_blurred_complex_with_a_faint_dashed_border(scale: float) -> None:
     assert {("WNT1", "FZD1"), ("WNT1", "LRP6")} <= set(found)
 
 
-@pytest.mark.parametrize("scale", [0.5, 0.6])
-def test_small_blurred_captioned_frame(scale: float) -> None:
-    """A faint dashed frame whose corners blur open on a small figure still groups its
-    members."""
+def _read_captioned_frame(
+    scale: float, colour: str, dash: int, gap: int
+) -> dict[tuple[str, str], Edge]:
+    """An arrow into a captioned dashed frame of three genes, published at ``scale``."""
     scene = Scene(700, 460)
     scene.gene("IFNG", 110, 230)
     for i, symbol in enumerate(("PSMB8", "PSMB9", "PSMB10")):
@@ -478,10 +478,17 @@ def test_small_blurred_captioned_frame(scale: float) -> None:
         ((border[2] - 3, border[3]), (border[0] + 3, border[3])),
         ((border[0], border[3] - 3), (border[0], border[1] + 3)),
     ):
-        scene.dashed([a, b], colour="#b4b4b4", width=2, dash=8, gap=5)
+        scene.dashed([a, b], colour=colour, width=2, dash=dash, gap=gap)
     arrow(scene, [(155, 230), (border[0], 230)])
     image, mentions, tokens = _published(scene, scale)
-    found = pairs(read_edges(image, mentions, [], tokens))
+    return pairs(read_edges(image, mentions, [], tokens))
+
+
+@pytest.mark.parametrize("scale", [0.5, 0.6])
+def test_small_blurred_captioned_frame(scale: float) -> None:
+    """A faint dashed frame whose corners blur open on a small figure still groups its
+    members."""
+    found = _read_captioned_frame(scale, colour="#b4b4b4", dash=8, gap=5)
     assert {("IFNG", "PSMB8"), ("IFNG", "PSMB9"), ("IFNG", "PSMB10")} <= set(found)
 
 
@@ -576,22 +583,7 @@ def test_small_blurred_finely_dashed_arrow_into_a_complex(scale: float) -> None:
 def test_moderately_small_figure_with_a_pale_dashed_frame(scale: float) -> None:
     """A published figure with labels of 11-14 pixels softens a pale dashed frame below
     the usual contrast; it still groups its members."""
-    scene = Scene(700, 460)
-    scene.gene("IFNG", 110, 230)
-    for i, symbol in enumerate(("PSMB8", "PSMB9", "PSMB10")):
-        scene.gene(symbol, 470, 190 + 40 * i)
-    scene._label("Immunoproteasome", 520, 130)
-    border = (380, 105, 640, 320)
-    for a, b in (
-        ((border[0] + 3, border[1]), (border[2] - 3, border[1])),
-        ((border[2], border[1] + 3), (border[2], border[3] - 3)),
-        ((border[2] - 3, border[3]), (border[0] + 3, border[3])),
-        ((border[0], border[3] - 3), (border[0], border[1] + 3)),
-    ):
-        scene.dashed([a, b], colour="#d2d2d2", width=2, dash=6, gap=4)
-    arrow(scene, [(155, 230), (border[0], 230)])
-    image, mentions, tokens = _published(scene, scale)
-    found = pairs(read_edges(image, mentions, [], tokens))
+    found = _read_captioned_frame(scale, colour="#d2d2d2", dash=6, gap=4)
     assert {("IFNG", "PSMB8"), ("IFNG", "PSMB9"), ("IFNG", "PSMB10")} <= set(found)
 
 
