@@ -6,6 +6,7 @@
     python scripts/score_chemicals.py --errors           # list false positives and misses
     python scripts/score_chemicals.py --without-chebi    # figures scored by MeSH id and name only
     python scripts/score_chemicals.py --conjugates       # a ChEBI id = its conjugate acids/bases
+    python scripts/score_chemicals.py --explain          # why each figure error is one
 
 1. Figures: OCR tokens from a pfocr store (table ``ocr_tokens``; captions from ``figures``)
    go through ``ChemicalRecogniser``; the predictions are written to ``--out`` and scored
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import sqlite3
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from pfocr.models import OcrToken
@@ -120,6 +122,61 @@ def score_figures(
     print(subprocess.run(command, capture_output=True, text=True, check=False).stdout)
 
 
+def explain_figures(out: Path, families: dict[str, str], show_all: bool = False) -> None:
+    """Sort the figure errors of the last scoring of ``out`` into kinds, with counts.
+
+    A miss or a wrong prediction is "named, other id" when the same figure has a prediction
+    whose word is the truth's label (or ChEBI name) under another ChEBI id; "conjugate
+    form" when that id and the truth's are conjugate acid/base or tautomer forms. Other
+    wrong predictions are chemicals written on a figure whose truth has no metabolite at
+    all, or on a figure with metabolites but not as one of them (legends, titles, process
+    labels). Other misses were not read. Six examples of each, or all with ``show_all``.
+    """
+    limit = None if show_all else 6
+    spec = importlib.util.spec_from_file_location("score_extra", BENCH / "score_extra.py")
+    if spec is None or spec.loader is None:
+        sys.exit(f"cannot load {BENCH / 'score_extra.py'}")
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    truth = scorer.load_chem_truth(BENCH / "truth/dev-chemicals.tsv")
+    pred, _ = scorer.load_chem_pred(out)
+    missed: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    examples: dict[str, list[str]] = defaultdict(list)
+
+    def kind_of(p: tuple[str, str, str], t: dict) -> str:
+        same_family = families.get(p[0], p[0]) == families.get(t["chebi"], t["chebi"])
+        return "conjugate form" if same_family else "named, other id"
+
+    for fig in sorted(set(truth) | set(pred)):
+        rows, guesses = truth.get(fig, []), pred.get(fig, set())
+        for t in rows:
+            if any(scorer.chem_match(p, t) for p in guesses):
+                continue
+            named = [p for p in guesses if p[2] and p[2] in t["names"]]
+            kind = kind_of(named[0], t) if named else "not read"
+            missed[kind] += 1
+            examples[f"missed: {kind}"].append(f"{fig} {t['label']} {t['chebi']}")
+        for p in guesses:
+            if any(scorer.chem_match(p, t) for t in rows):
+                continue
+            named = [t for t in rows if p[2] and p[2] in t["names"]]
+            if named:
+                kind = kind_of(p, named[0])
+            elif not rows:
+                kind = "figure has no metabolite truth"
+            else:
+                kind = "not a metabolite node of the truth"
+            wrong[kind] += 1
+            examples[f"wrong: {kind}"].append(f"{fig} {p[2]} {p[0]}")
+    print("== why the figure errors are errors")
+    for title, counts in (("missed", missed), ("wrong", wrong)):
+        for kind, n in counts.most_common():
+            shown = ", ".join(examples[f"{title}: {kind}"][:limit])
+            print(f"{title:7s} {n:4d}  {kind}: {shown}{', ...' if limit and n > limit else ''}")
+    print()
+
+
 def load_gold() -> tuple[dict[str, str], dict[tuple[str, str], list[tuple[int, int, str]]]]:
     texts = {
         r["doc"]: r["text"] for r in csv.DictReader(TEXTS.open(encoding="utf-8"), delimiter="\t")
@@ -184,6 +241,9 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="list false positives and misses")
     parser.add_argument("--without-chebi", action="store_true", help="also score without ChEBI")
     parser.add_argument(
+        "--explain", action="store_true", help="sort the figure errors into kinds, with counts"
+    )
+    parser.add_argument(
         "--conjugates",
         action="store_true",
         help="also score with a ChEBI id standing for its conjugate acids and bases and "
@@ -194,6 +254,8 @@ def main() -> None:
     diseases = DiseaseRecogniser()
     if args.store.is_file():
         score_figures(chemicals, args.store, args.out, args.errors)
+        if args.explain:
+            explain_figures(args.out, conjugate_family(), args.errors)
         if args.without_chebi:
             score_figures(chemicals, args.store, args.out, args.errors, with_chebi=False)
         if args.conjugates:

@@ -238,12 +238,24 @@ def test_superscript_reading_among_alternatives_is_used(chemicals: ChemicalRecog
     assert token_text(plain) == "HCO₃3⁻"  # an alternative with fewer marks is not taken
 
 
+def test_letter_reading_for_a_stray_symbol_is_used(chemicals: ChemicalRecogniser) -> None:
+    token = OcrToken(
+        "€arbamoyl-phosphate", 0, 0, 180, 20, 0.9, alternatives=("Carbamoyl-phosphate",)
+    )
+    assert token_text(token) == "Carbamoyl-phosphate"
+    assert [m.mesh for m in chemicals.recognise([token])] == ["D002221"]
+    # ASCII signs are read as written: "NAD+" is not "NADH"
+    assert token_text(OcrToken("NAD+", 0, 0, 40, 20, 0.9, alternatives=("NADH",))) == "NAD+"
+
+
 @pytest.mark.parametrize(
     ("text", "word"),
     [
         ("Retinal pigment epithelium", "Retinal"),
         ("Gonadotropins gene expression", "Gonadotropins"),
         ("Dopamine neurons", "Dopamine"),
+        ("Retinal pericytes", "Retinal"),
+        ("Monocyte adhesion to retinal endothelial cells", "retinal"),
     ],
 )
 def test_adjective_or_gene_reading_is_not_a_chemical(
@@ -306,6 +318,23 @@ def test_pathway_labels_in_figures_are_not_metabolites(chemicals: ChemicalRecogn
     assert [m.word for m in chemicals.recognise(tokens)] == ["Pyrimidine"]
     # a caption's "tryptophan metabolism" still mentions tryptophan
     assert "tryptophan" in _found(chemicals, "changes in tryptophan metabolism")
+
+
+def test_process_labels_wrapped_onto_two_lines_are_not_metabolites(
+    chemicals: ChemicalRecogniser,
+) -> None:
+    tokens = [
+        OcrToken("Calcium", 100, 0, 170, 20, 0.95, line=0),
+        OcrToken("homeostasis", 90, 22, 190, 42, 0.95, line=1),
+        OcrToken("Glucose transport", 400, 0, 560, 20, 0.95, line=2),
+        # a metabolite node well above an unrelated label stays
+        OcrToken("Pyrimidine", 100, 300, 190, 320, 0.95, line=3),
+        OcrToken("synthesis", 100, 360, 180, 380, 0.95, line=4),
+        # and beside it, not over it
+        OcrToken("Glucose", 400, 300, 470, 320, 0.95, line=5),
+        OcrToken("transport", 600, 322, 680, 342, 0.95, line=6),
+    ]
+    assert [m.word for m in chemicals.recognise(tokens)] == ["Pyrimidine", "Glucose"]
 
 
 def test_chain_length_qualifier_joins_the_class_name(chemicals: ChemicalRecogniser) -> None:

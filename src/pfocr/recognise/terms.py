@@ -73,22 +73,24 @@ _STEREO_IN_TEXT = re.compile(r"(?:^|(?<=\d-))[LD]-(?=[A-Za-z][a-z]{3}|\d+-[A-Za-
 #: Words after a chemical that make the whole label a protein or a process
 #: ("Cystathionine g-lyase", "ATP synthase", "Glucose transporter", "Insulin receptor",
 #: "citric acid cycle", "pentose phosphate shunt"), a gene ("Gonadotropins gene
-#: expression"), or the word an adjective of a tissue ("Retinal pigment epithelium",
-#: "retinal ganglion cells").
+#: expression"), or the word an adjective of a tissue or cell type ("Retinal pigment
+#: epithelium", "retinal ganglion cells", "Retinal pericytes", "retinal endothelial cells").
 _NOT_A_SUBSTANCE_NEXT = re.compile(
     r"^(?![Rr]elease$|[Ii]ncrease$|[Dd]ecrease$|[Pp]hase$|[Dd]isease$|[Cc]ase$)"
     r"(?:[A-Za-z0-9\-]*[A-Za-z]{2}ase|receptors?|transporters?|channels?|carriers?|sensors?"
     r"|binding|pump|uptake|exchangers?|rafts?|droplets?|requiring|inducible|responsive"
     r"|cycle|shunt|genes?|pigment|epitheli(?:um|al)|ganglion|cells?|neurons?|degeneration"
-    r"|detachment)s?$",
+    r"|detachment|[a-z]*cytes?|[a-z]*blasts?|endotheli(?:um|al)|tissues?)s?$",
     re.IGNORECASE,
 )
 #: Words after a chemical that make a figure label the name of a pathway or process
 #: ("Pyrimidine metabolism", "Fatty Acid Oxidation", "Sphingolipid pathway", "Calcium
-#: signaling"): a pathway node, not the metabolite. Only for figures: a caption's "tryptophan
-#: metabolism" still mentions tryptophan.
+#: signaling", "Calcium homeostasis", "Glucose transport"): a pathway or process node, not
+#: the metabolite. Only for figures: a caption's "tryptophan metabolism" still mentions
+#: tryptophan.
 _PROCESS_NEXT = re.compile(
-    r"^(?:metabolism|pathways?|biosynthesis|synthesis|oxidation|catabolism|signall?ing)$",
+    r"^(?:metabolism|pathways?|biosynthesis|synthesis|oxidation|catabolism|signall?ing"
+    r"|homeostasis|transport)$",
     re.IGNORECASE,
 )
 #: A chain-length qualifier before a lipid class ("Long chain acyl-carnitine", "short-chain
@@ -288,8 +290,21 @@ def _words_of(
     return words
 
 
+def _letter_for_symbol(reading: str, alternative: str) -> bool:
+    """Whether ``alternative`` only puts letters where ``reading`` has non-ASCII symbols
+    ("€arbamoyl-phosphate" / "Carbamoyl-phosphate"): no label writes a currency sign or a
+    trademark inside a word, so the letter is the better reading."""
+    if len(reading) != len(alternative) or reading == alternative:
+        return False
+    return all(
+        a == b or (ord(a) > 127 and unicodedata.category(a).startswith("S") and b.isalpha())
+        for a, b in zip(reading, alternative, strict=True)
+    )
+
+
 def token_text(token: OcrToken) -> str:
-    """The token's reading, or an alternative that only adds sub- or superscripts to it.
+    """The token's reading, or an alternative that only adds sub- or superscripts to it or
+    puts letters for stray symbols.
 
     Engines often rank "Ca2" above "Ca²" although the two differ only in what makes the
     label an ion; the reading with the super- or subscript says more and contradicts nothing.
@@ -300,7 +315,7 @@ def token_text(token: OcrToken) -> str:
         if (
             unicodedata.normalize("NFKC", alternative) == plain
             and len(_SCRIPT_MARKS.findall(alternative)) > marks
-        ):
+        ) or _letter_for_symbol(token.text, alternative):
             return alternative
     return token.text
 
@@ -557,6 +572,11 @@ class TermMatcher:
                         break
                     written.append(piece)
                 next_word[left.index] = join_words(written)
+        if cross_lines:
+            # a label wrapped onto the line below: "Pyrimidine" / "synthesis", "Glucose" /
+            # "transporter"; the nearest line under it counts
+            for upper, lower in _stacked_lines(lines):
+                next_word.setdefault(upper[-1].index, lower[0].text)
         hits: list[Hit] = []
         blocked: list[set[int]] = []
         for span in self._candidates(lines, cross_lines):
