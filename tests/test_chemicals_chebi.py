@@ -254,3 +254,44 @@ def test_superscript_charge_dropped_by_ocr(chemicals: ChemicalRecogniser) -> Non
     tokens = [_line("Ca²", 100, 100, 0), _line("Ca2", 100, 300, 1)]
     found = [(m.word, m.mesh) for m in chemicals.recognise(tokens)]
     assert found == [("Ca²", "D002118")]  # "Ca2" (no superscript) stays unread
+
+
+def test_wrapped_label_whose_boxes_overlap_is_joined(chemicals: ChemicalRecogniser) -> None:
+    """Small or blurred labels: the second line's box reaches half a height into the first."""
+    tokens = [
+        OcrToken("13,14-dihydro-", 106, 860, 185, 877, 0.99, "line", 0),
+        OcrToken("15-keto-PGE2", 105, 869, 186, 892, 0.99, "line", 1),
+    ]
+    found = [(m.word, m.chebi) for m in chemicals.recognise(tokens)]
+    assert found == [("13,14-dihydro-15-keto-PGE2", "CHEBI:15550")]
+
+
+def test_alternative_reading_that_names_a_chemical_is_used(chemicals: ChemicalRecogniser) -> None:
+    found = chemicals.recognise(
+        [OcrToken("Omnithine", 0, 0, 90, 20, 0.8, alternatives=("Ornithine",))]
+    )
+    assert [(m.word, m.mesh) for m in found] == [("Ornithine", "D009952")]
+    # a short name made by the alternative is not taken: "Cat" / "Cal"
+    assert chemicals.recognise([OcrToken("Cat", 0, 0, 30, 20, 0.8, alternatives=("Cal",))]) == []
+    # nor one that names less than the first reading
+    first = OcrToken("Glucose", 0, 0, 70, 20, 0.8, alternatives=("Glucase",))
+    assert [m.word for m in chemicals.recognise([first])] == ["Glucose"]
+
+
+def test_long_names_match_with_l_i_and_1_confused(chemicals: ChemicalRecogniser) -> None:
+    found = chemicals.recognise([OcrToken("Diacyiglycerol", 0, 0, 140, 20, 0.9)])
+    assert [(m.word, m.match, m.mesh) for m in found] == [
+        ("Diacyiglycerol", "Diacylglycerol", "D004075")
+    ]
+    # short names keep every letter: "Iysine" is not lysine
+    assert chemicals.recognise([OcrToken("Iysine", 0, 0, 60, 20, 0.9)]) == []
+
+
+def test_mesh_rows_take_the_chebi_id_the_curated_table_gives_their_descriptor(
+    chemicals: ChemicalRecogniser,
+) -> None:
+    found = chemicals.recognise([OcrToken("Diacylglycerol", 0, 0, 140, 20, 0.95)])
+    assert [(m.mesh, m.chebi) for m in found] == [("D004075", "CHEBI:18035")]  # as "DAG"
+    # an ion's charge is not passed on to its element
+    found = chemicals.recognise([OcrToken("Sodium", 0, 0, 60, 20, 0.95)])
+    assert [(m.mesh, m.chebi) for m in found] == [("D012964", "")]

@@ -92,14 +92,34 @@ def load_chemical_entries(
         )
         for row in terms.read_curated(root / ABBREVIATIONS_FILE, ABBREVIATION_COLUMNS)
     ]
+    chebi_of_mesh = curated_chebi_links(entries)
     for name in (CHEMICAL_TERMS_FILE, CHEBI_TERMS_FILE):
         for row in iter_tsv_gz(root / name):
             if not include_supplementary and row["source"] == SOURCE_MESH_SUPPLEMENTARY:
                 continue
-            entries.append(
-                Entry(row["term"], row["name"], (row["mesh"], row["chebi"]), row["source"])
-            )
+            chebi = row["chebi"] or chebi_of_mesh.get(row["mesh"], "")
+            entries.append(Entry(row["term"], row["name"], (row["mesh"], chebi), row["source"]))
     return entries
+
+
+#: A charge written on a term ("Ca2+", "O2-", "NH₄⁺", "Cl−").
+_CHARGED = re.compile(r"[+⁺−⁻]|(?<=[A-Za-z0-9])-$")
+
+
+def curated_chebi_links(entries: Iterable[Entry]) -> dict[str, str]:
+    """MeSH id -> the one ChEBI id the curated rows give it.
+
+    The curated table grounds "DAG" to Diglycerides and diglyceride; the MeSH rows of the
+    same descriptor ("Diacylglycerol") then carry that ChEBI id too, where no automatic link
+    gave them one. A MeSH id the curated rows give two ChEBI ids ("NAD+", "NADH") gets none,
+    and an ion's charge ("Na+": sodium(1+)) is not passed on to its element ("Sodium").
+    """
+    found: dict[str, set[str]] = {}
+    for entry in entries:
+        mesh, chebi = entry.ids
+        if mesh and chebi and not _CHARGED.search(entry.term):
+            found.setdefault(mesh, set()).add(chebi)
+    return {mesh: next(iter(ids)) for mesh, ids in found.items() if len(ids) == 1}
 
 
 def load_stopwords(kind: str, data_dir: Path | None = None) -> set[str]:
@@ -142,7 +162,7 @@ class ChemicalRecogniser:
         ``context`` (caption, figure and article titles) decides ambiguous short forms
         together with the figure's other words, and defines short forms of its own.
         """
-        lines = terms.lines_from_tokens(tokens)
+        lines = terms.lines_from_tokens(self._matcher.better_readings(tokens))
         full_context = terms.figure_context(lines, context)
         hits = self._matcher.find(lines, full_context, figure=True)
         legends = "\n".join(t.text for t in tokens if t.kind != "word") or " ".join(

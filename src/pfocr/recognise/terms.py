@@ -20,7 +20,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -373,6 +373,11 @@ def lines_from_text(text: str) -> list[list[Word]]:
     return [_words_of(text, 0.0, float(len(text)), 0.0, 1.0, 1.0, 0, 0)] if text else []
 
 
+#: How far (in line heights) the OCR box of a label's second line may reach up into its
+#: first: the boxes of small or blurred labels overlap by up to half a height.
+_LINE_OVERLAP = 0.6
+
+
 def _below(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
     """``lower`` starts right under ``upper`` and overlaps it horizontally."""
     if not upper or not lower:
@@ -381,7 +386,7 @@ def _below(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
     bottom = max(w.y1 for w in upper)
     height = max(bottom - top, 1.0)
     gap = min(w.y0 for w in lower) - bottom
-    if not (-0.4 * height <= gap <= 0.9 * height):
+    if not (-_LINE_OVERLAP * height <= gap <= 0.9 * height):
         return False
     left, right = min(w.x0 for w in upper), max(w.x1 for w in upper)
     return min(w.x0 for w in lower) < right + height and max(w.x1 for w in lower) > left - height
@@ -404,13 +409,25 @@ def _stacked_lines(
             continue
         top, bottom = min(w.y0 for w in upper), max(w.y1 for w in upper)
         height = max(bottom - top, 1.0)
-        start = bisect.bisect_left(tops, bottom - 0.4 * height)
+        start = bisect.bisect_left(tops, bottom - _LINE_OVERLAP * height)
         end = bisect.bisect_right(tops, bottom + 0.9 * height)
         for _, number in placed[start:end]:
             lower = lines[number]
             if lower is not upper and _below(upper, lower):
                 pairs.append((upper, lower))
     return pairs
+
+
+#: Shortest key of a name that lets an engine's alternative reading replace its first one.
+ALTERNATIVE_MIN_KEY = 5
+#: Shortest key of a name matched with the letters OCR confuses (l, I, i, 1) taken as one.
+CONFUSABLE_MIN_KEY = 8
+_CONFUSABLE = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l"})
+
+
+def confusable_key(text: str) -> str:
+    """Folded key with l, I, i and 1 made one letter: "Diacyiglycerol" = "Diacylglycerol"."""
+    return exact_key(text).casefold().translate(_CONFUSABLE)
 
 
 #: Lower wins among entries matched by the same words (see ``_preference``).
@@ -468,6 +485,7 @@ class TermMatcher:
         self._exact: dict[str, list[Entry]] = {}
         self._folded: dict[str, list[Entry]] = {}
         self._loose: dict[str, list[Entry]] = {}
+        self._confusable: dict[str, list[Entry]] = {}
         self._stop = {folded_key(w) for w in stopwords}
         for entry in entries:
             key = exact_key(entry.term)
@@ -484,6 +502,8 @@ class TermMatcher:
                     self._loose.setdefault(loose, []).append(entry)
             else:
                 self._folded.setdefault(key.casefold(), []).append(entry)
+                if len(key) >= CONFUSABLE_MIN_KEY:
+                    self._confusable.setdefault(confusable_key(entry.term), []).append(entry)
         self._patterns: dict[str, re.Pattern[str]] = {}
 
     def __len__(self) -> int:
@@ -507,6 +527,11 @@ class TermMatcher:
             bare = _STEREO_IN_TEXT.sub("", text)
             if bare != text:
                 found = self.lookup(bare)
+        if not found and len(key) >= CONFUSABLE_MIN_KEY:
+            # one name only: "Chiorides" may not choose between two compounds
+            confused = self._confusable.get(confusable_key(text), [])
+            if len({(e.name, e.ids) for e in confused}) == 1:
+                found = list(confused)
         return found
 
     def _context_ok(self, entry: Entry, context: str) -> bool:
@@ -539,8 +564,38 @@ class TermMatcher:
 
     def find_in_tokens(self, tokens: Sequence[OcrToken], context: str = "") -> list[Hit]:
         """Hits in a figure's OCR tokens; ``context`` is its caption and titles."""
-        lines = lines_from_tokens(tokens)
+        lines = lines_from_tokens(self.better_readings(tokens))
         return self.find(lines, figure_context(lines, context), figure=True)
+
+    def better_readings(self, tokens: Sequence[OcrToken]) -> list[OcrToken]:
+        """The tokens, each with the reading that names the most (see ``_better_reading``)."""
+        return [self._better_reading(token) for token in tokens]
+
+    def _covered(self, token: OcrToken, shortest: int = 1) -> int:
+        """Characters of ``token`` that terms of at least ``shortest`` key characters cover."""
+        hits = self.find(lines_from_tokens([token]), "", figure=True)
+        return sum(
+            len(key)
+            for key in (exact_key(join_words(hit.words)) for hit in hits)
+            if len(key) >= shortest
+        )
+
+    def _better_reading(self, token: OcrToken) -> OcrToken:
+        """The token, or the engine's alternative reading of it when that names more.
+
+        "MethyISelenol" / "MethylSelenol", "Omnithine" / "Ornithine": when the first reading
+        misses a letter, the engine often has the right word second. An alternative counts
+        only through names of ``ALTERNATIVE_MIN_KEY`` characters or more, which one misread
+        letter does not make by chance ("Cat" / "Cal" is not calcium).
+        """
+        if not token.alternatives:
+            return token
+        first = self._covered(token)
+        for alternative in token.alternatives:
+            candidate = replace(token, text=alternative, alternatives=())
+            if self._covered(candidate, ALTERNATIVE_MIN_KEY) > first:
+                return candidate
+        return token
 
     def find_in_text(self, text: str, context: str = "") -> list[Hit]:
         """Hits in plain text; boxes are character offsets into ``text``."""
