@@ -295,3 +295,19 @@ def test_mesh_rows_take_the_chebi_id_the_curated_table_gives_their_descriptor(
     # an ion's charge is not passed on to its element
     found = chemicals.recognise([OcrToken("Sodium", 0, 0, 60, 20, 0.95)])
     assert [(m.mesh, m.chebi) for m in found] == [("D012964", "")]
+
+
+def test_locant_comma_read_as_a_full_stop(chemicals: ChemicalRecogniser) -> None:
+    tokens = [_line("13.14-dihydro-", 100, 100, 0), _line("15-keto-PGF2a", 100, 121, 1)]
+    assert [m.chebi for m in chemicals.recognise(tokens)] == ["CHEBI:63976"]
+    assert chemicals.recognise_text("a 1.5-fold rise") == []
+
+
+def test_calcium_symbol_without_its_charge_needs_calcium_machinery(
+    chemicals: ChemicalRecogniser,
+) -> None:
+    beside_channel = [_line("Ca", 100, 100, 0), _line("Calcium channel", 100, 300, 1)]
+    assert [(m.word, m.chebi) for m in chemicals.recognise(beside_channel)] == [
+        ("Ca", "CHEBI:29108")
+    ]
+    assert chemicals.recognise([_line("Ca", 100, 100, 0), _line("MAPK1", 100, 300, 1)]) == []

@@ -48,6 +48,9 @@ _DOUBLED_SUBSCRIPT = re.compile("|".join(f"(?<={chr(0x2080 + d)}){d}" for d in r
 #: so "Delta(12,14)", "delta-12,14" and "Δ12,14" share a key.
 _CAPITAL_DELTA = str.maketrans({"Δ": "Delta", "∆": "Delta"})
 _DELTA_LOCANTS = re.compile(r"(?<![A-Za-z])([Dd]elta)\((\d+(?:,\d+)*)\)")
+#: A comma between locants read as a full stop ("13.14-dihydro-"): locant lists before a
+#: hyphenated name part use commas, and no chemical name has a decimal number there.
+_DOTTED_LOCANTS = re.compile(r"(?<![\d.,])(\d{1,2})\.(\d{1,2})(?=-[A-Za-z])")
 #: Two or more locants before "di-"/"bi-"/"tri-phosphate" mean separate phosphate groups,
 #: which IUPAC names "bis-"/"tris-" ("fructose 1,6-diphosphate" = "1,6-bisphosphate").
 _LOCANT_PHOSPHATES = re.compile(
@@ -120,6 +123,7 @@ def normalise_surface(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_HOMOGLYPH_TABLE)
     text = text.translate(_RADICAL_DOTS).translate(_GREEK_TABLE)
     text = _DELTA_LOCANTS.sub(r"\1\2", text)
+    text = _DOTTED_LOCANTS.sub(r"\1,\2", text)
     text = _LOCANT_PHOSPHATES.sub(lambda m: m.group(1) + ("bis" if m.group(2) else "tris"), text)
     text = _PAREN_CHARGE.sub(r"\1\2", text)
     text = _SPACED_CHARGE.sub(r"\1", text)
