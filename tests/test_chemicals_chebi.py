@@ -271,6 +271,12 @@ def test_alternative_reading_that_names_a_chemical_is_used(chemicals: ChemicalRe
         [OcrToken("Omnithine", 0, 0, 90, 20, 0.8, alternatives=("Ornithine",))]
     )
     assert [(m.word, m.mesh) for m in found] == [("Ornithine", "D009952")]
+    # the alternative of a wrapped label's first line names the label with the second
+    wrapped = [
+        OcrToken("Glyceral-3-", 368, 202, 418, 217, 0.8, "line", 0, ("Glycerol-3-",)),
+        OcrToken("phosphate", 369, 214, 417, 227, 0.9, "line", 1),
+    ]
+    assert [m.word for m in chemicals.recognise(wrapped)] == ["Glycerol-3-phosphate"]
     # a short name made by the alternative is not taken: "Cat" / "Cal"
     assert chemicals.recognise([OcrToken("Cat", 0, 0, 30, 20, 0.8, alternatives=("Cal",))]) == []
     # nor one that names less than the first reading

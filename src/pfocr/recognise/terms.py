@@ -396,6 +396,24 @@ def _below(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
     return min(w.x0 for w in lower) < right + height and max(w.x1 for w in lower) > left - height
 
 
+def _stacked_neighbours(token: OcrToken, tokens: Sequence[OcrToken]) -> list[OcrToken]:
+    """The tokens of ``tokens`` that could continue ``token``'s label on the line above or
+    below (same kind, overlapping horizontally, at most a line height apart)."""
+    height = max(token.y1 - token.y0, 1.0)
+    return [
+        other
+        for other in tokens
+        if other is not token
+        and other.kind == token.kind
+        and other.x0 < token.x1 + height
+        and other.x1 > token.x0 - height
+        and (
+            -_LINE_OVERLAP * height <= other.y0 - token.y1 <= 0.9 * height
+            or -_LINE_OVERLAP * height <= token.y0 - other.y1 <= 0.9 * height
+        )
+    ]
+
+
 def _stacked_lines(
     lines: Sequence[Sequence[Word]],
 ) -> list[tuple[Sequence[Word], Sequence[Word]]]:
@@ -573,31 +591,38 @@ class TermMatcher:
 
     def better_readings(self, tokens: Sequence[OcrToken]) -> list[OcrToken]:
         """The tokens, each with the reading that names the most (see ``_better_reading``)."""
-        return [self._better_reading(token) for token in tokens]
+        return [
+            self._better_reading(token, _stacked_neighbours(token, tokens))
+            if token.alternatives
+            else token
+            for token in tokens
+        ]
 
-    def _covered(self, token: OcrToken, shortest: int = 1) -> int:
-        """Characters of ``token`` that terms of at least ``shortest`` key characters cover."""
-        hits = self.find(lines_from_tokens([token]), "", figure=True)
-        return sum(
-            len(key)
-            for key in (exact_key(join_words(hit.words)) for hit in hits)
-            if len(key) >= shortest
-        )
+    def _covered(self, tokens: Sequence[OcrToken], shortest: int = 1) -> int:
+        """Key characters of the names, ``shortest`` long or more, that read words of the
+        first token (alone, or wrapped onto the others)."""
+        lines = lines_from_tokens(tokens)
+        if not lines:
+            return 0
+        own = {w.index for w in lines[0]}
+        hits = self.find(lines, "", figure=True)
+        keys = [exact_key(join_words(h.words)) for h in hits if own & {w.index for w in h.words}]
+        return sum(len(key) for key in keys if len(key) >= shortest)
 
-    def _better_reading(self, token: OcrToken) -> OcrToken:
+    def _better_reading(self, token: OcrToken, neighbours: Sequence[OcrToken]) -> OcrToken:
         """The token, or the engine's alternative reading of it when that names more.
 
-        "MethyISelenol" / "MethylSelenol", "Omnithine" / "Ornithine": when the first reading
-        misses a letter, the engine often has the right word second. An alternative counts
-        only through names of ``ALTERNATIVE_MIN_KEY`` characters or more, which one misread
-        letter does not make by chance ("Cat" / "Cal" is not calcium).
+        "MethyISelenol" / "MethylSelenol", "Omnithine" / "Ornithine", "Glyceral-3-" /
+        "Glycerol-3-" over "phosphate": when the first reading misses a letter, the engine
+        often has the right word second. The lines right above and below count, for labels
+        wrapped onto them. An alternative counts only through names of
+        ``ALTERNATIVE_MIN_KEY`` characters or more, which one misread letter does not make by
+        chance ("Cat" / "Cal" is not calcium).
         """
-        if not token.alternatives:
-            return token
-        first = self._covered(token)
+        first = self._covered([token, *neighbours])
         for alternative in token.alternatives:
             candidate = replace(token, text=alternative, alternatives=())
-            if self._covered(candidate, ALTERNATIVE_MIN_KEY) > first:
+            if self._covered([candidate, *neighbours], ALTERNATIVE_MIN_KEY) > first:
                 return candidate
         return token
 
