@@ -277,6 +277,9 @@ def test_alternative_reading_that_names_a_chemical_is_used(chemicals: ChemicalRe
         OcrToken("phosphate", 369, 214, 417, 227, 0.9, "line", 1),
     ]
     assert [m.word for m in chemicals.recognise(wrapped)] == ["Glycerol-3-phosphate"]
+    # an alternative that misreads the word making a label a protein reads nothing new
+    channel = OcrToken("Calcium channel", 0, 0, 150, 20, 0.8, alternatives=("Calcium channef",))
+    assert chemicals.recognise([channel]) == []
     # a short name made by the alternative is not taken: "Cat" / "Cal"
     assert chemicals.recognise([OcrToken("Cat", 0, 0, 30, 20, 0.8, alternatives=("Cal",))]) == []
     # nor one that names less than the first reading

@@ -598,13 +598,21 @@ class TermMatcher:
             for token in tokens
         ]
 
-    def _covered(self, tokens: Sequence[OcrToken], shortest: int = 1) -> int:
+    def _covered(
+        self, tokens: Sequence[OcrToken], shortest: int = 1, changed_from: str | None = None
+    ) -> int:
         """Key characters of the names, ``shortest`` long or more, that read words of the
-        first token (alone, or wrapped onto the others)."""
+        first token (alone, or wrapped onto the others); with ``changed_from``, only names
+        that read a word this reading of the token has and ``changed_from`` has not."""
         lines = lines_from_tokens(tokens)
         if not lines:
             return 0
         own = {w.index for w in lines[0]}
+        if changed_from is not None:
+            before = [w.text for w in lines_from_tokens([replace(tokens[0], text=changed_from)])[0]]
+            now = [w.text for w in lines[0]]
+            if len(before) == len(now):
+                own = {w.index for w, old in zip(lines[0], before, strict=True) if w.text != old}
         hits = self.find(lines, "", figure=True)
         keys = [exact_key(join_words(h.words)) for h in hits if own & {w.index for w in h.words}]
         return sum(len(key) for key in keys if len(key) >= shortest)
@@ -615,14 +623,16 @@ class TermMatcher:
         "MethyISelenol" / "MethylSelenol", "Omnithine" / "Ornithine", "Glyceral-3-" /
         "Glycerol-3-" over "phosphate": when the first reading misses a letter, the engine
         often has the right word second. The lines right above and below count, for labels
-        wrapped onto them. An alternative counts only through names of
+        wrapped onto them. Only names that read a word the alternative changes count ("Calcium
+        channef" does not make "Calcium channel" calcium), and only names of
         ``ALTERNATIVE_MIN_KEY`` characters or more, which one misread letter does not make by
         chance ("Cat" / "Cal" is not calcium).
         """
         first = self._covered([token, *neighbours])
         for alternative in token.alternatives:
             candidate = replace(token, text=alternative, alternatives=())
-            if self._covered([candidate, *neighbours], ALTERNATIVE_MIN_KEY) > first:
+            gained = self._covered([candidate, *neighbours], ALTERNATIVE_MIN_KEY, token.text)
+            if gained > first:
                 return candidate
         return token
 
