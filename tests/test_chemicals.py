@@ -255,6 +255,9 @@ def test_letter_reading_for_a_stray_symbol_is_used(chemicals: ChemicalRecogniser
         ("Gonadotropins gene expression", "Gonadotropins"),
         ("Dopamine neurons", "Dopamine"),
         ("Retinal pericytes", "Retinal"),
+        ("Na+ K+ ATPase", "Na+"),
+        ("inhibits the Na+/K+-ATPase", "Na+"),
+        ("Na⁺/K⁺-ATPase", "Na⁺"),
         ("Monocyte adhesion to retinal endothelial cells", "retinal"),
     ],
 )
@@ -262,6 +265,10 @@ def test_adjective_or_gene_reading_is_not_a_chemical(
     chemicals: ChemicalRecogniser, text: str, word: str
 ) -> None:
     assert word not in _found(chemicals, text)
+
+
+def test_ions_listed_without_a_pump_are_chemicals(chemicals: ChemicalRecogniser) -> None:
+    assert set(_found(chemicals, "Na+ K+ Cl- cotransport by NKCC1")) == {"Na+", "K+", "Cl-"}
 
 
 def test_all_trans_retinal_is_still_a_chemical(chemicals: ChemicalRecogniser) -> None:

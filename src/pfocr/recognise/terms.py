@@ -86,6 +86,9 @@ _NOT_A_SUBSTANCE_NEXT = re.compile(
     r"|detachment|[a-z]*cytes?|[a-z]*blasts?|endotheli(?:um|al)|tissues?)s?$",
     re.IGNORECASE,
 )
+#: An ion written as a word ("K+", "Ca2+", "Cl-"), as in lists before a pump's name.
+_ION_WORD = re.compile(r"^[A-Z][a-z]?\d?(?:\+\+?|-)$")
+_ION_PREFIX = re.compile(r"^[A-Z][a-z]?\d?\+\+?-(?=[A-Za-z])")
 #: Words after a chemical that make a figure label the name of a pathway or process
 #: ("Pyrimidine metabolism", "Fatty Acid Oxidation", "Sphingolipid pathway", "Calcium
 #: signaling", "Calcium homeostasis", "Glucose transport"): a pathway or process node, not
@@ -666,6 +669,17 @@ class TermMatcher:
                         break
                     written.append(piece)
                 next_word[left.index] = join_words(written)
+        for line in lines:
+            # past a list of ions: "Na+ K+ ATPase", "Na+/K+-ATPase", "H+/K+ ATPase"
+            for position in range(len(line) - 1):
+                after = position + 1
+                while after < len(line) and _ION_WORD.match(normalise_surface(line[after].text)):
+                    after += 1
+                if after < len(line):
+                    text = normalise_surface(line[after].text)
+                    beyond = _ION_PREFIX.sub("", text)
+                    if after > position + 1 or beyond != text:
+                        next_word[line[position].index] = beyond
         if cross_lines:
             # a label wrapped onto the line below: "Pyrimidine" / "synthesis", "Glucose" /
             # "transporter"; the nearest line under it counts
