@@ -399,22 +399,31 @@ def _below(upper: Sequence[Word], lower: Sequence[Word]) -> bool:
     return min(w.x0 for w in lower) < right + height and max(w.x1 for w in lower) > left - height
 
 
-def _stacked_neighbours(token: OcrToken, tokens: Sequence[OcrToken]) -> list[OcrToken]:
-    """The tokens of ``tokens`` that could continue ``token``'s label on the line above or
-    below (same kind, overlapping horizontally, at most a line height apart)."""
-    height = max(token.y1 - token.y0, 1.0)
-    return [
-        other
-        for other in tokens
-        if other is not token
-        and other.kind == token.kind
-        and other.x0 < token.x1 + height
-        and other.x1 > token.x0 - height
-        and (
-            -_LINE_OVERLAP * height <= other.y0 - token.y1 <= 0.9 * height
-            or -_LINE_OVERLAP * height <= token.y0 - other.y1 <= 0.9 * height
-        )
-    ]
+class _TokensByTop:
+    """Tokens sorted by their top edge, for finding the lines just above or below one."""
+
+    def __init__(self, tokens: Sequence[OcrToken]) -> None:
+        self._tokens = sorted(tokens, key=lambda t: t.y0)
+        self._tops = [t.y0 for t in self._tokens]
+
+    def stacked_on(self, token: OcrToken) -> list[OcrToken]:
+        """Tokens that could continue ``token``'s label on the line above or below (same
+        kind, overlapping horizontally, at most a line height apart; lines of a like size)."""
+        height = max(token.y1 - token.y0, 1.0)
+        start = bisect.bisect_left(self._tops, token.y0 - 2.5 * height)
+        end = bisect.bisect_right(self._tops, token.y1 + 0.9 * height)
+        return [
+            other
+            for other in self._tokens[start:end]
+            if other is not token
+            and other.kind == token.kind
+            and other.x0 < token.x1 + height
+            and other.x1 > token.x0 - height
+            and (
+                -_LINE_OVERLAP * height <= other.y0 - token.y1 <= 0.9 * height
+                or -_LINE_OVERLAP * height <= token.y0 - other.y1 <= 0.9 * height
+            )
+        ]
 
 
 def _stacked_lines(
@@ -594,10 +603,11 @@ class TermMatcher:
 
     def better_readings(self, tokens: Sequence[OcrToken]) -> list[OcrToken]:
         """The tokens, each with the reading that names the most (see ``_better_reading``)."""
+        if not any(token.alternatives for token in tokens):
+            return list(tokens)
+        by_top = _TokensByTop(tokens)
         return [
-            self._better_reading(token, _stacked_neighbours(token, tokens))
-            if token.alternatives
-            else token
+            self._better_reading(token, by_top.stacked_on(token)) if token.alternatives else token
             for token in tokens
         ]
 
