@@ -255,6 +255,8 @@ def test_letter_reading_for_a_stray_symbol_is_used(chemicals: ChemicalRecogniser
         ("Gonadotropins gene expression", "Gonadotropins"),
         ("Dopamine neurons", "Dopamine"),
         ("Retinal pericytes", "Retinal"),
+        ("Uracil DNA glycosylase", "Uracil"),
+        ("Methyl-guanine DNA methyltransferase", "Methyl-guanine"),
         ("Na+ K+ ATPase", "Na+"),
         ("inhibits the Na+/K+-ATPase", "Na+"),
         ("Na⁺/K⁺-ATPase", "Na⁺"),
@@ -320,6 +322,7 @@ def test_pathway_labels_in_figures_are_not_metabolites(chemicals: ChemicalRecogn
     tokens = [
         OcrToken("Pyrimidine metabolism", 0, 0, 200, 20, 0.95, line=0),
         OcrToken("Fatty Acid Oxidation", 0, 100, 200, 120, 0.95, line=1),
+        OcrToken("Nucleotide excision repair (NER)", 0, 150, 300, 170, 0.95, line=4),
         OcrToken("Pyrimidine", 0, 200, 100, 220, 0.95, line=2),
     ]
     assert [m.word for m in chemicals.recognise(tokens)] == ["Pyrimidine"]

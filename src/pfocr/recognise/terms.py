@@ -76,14 +76,16 @@ _STEREO_IN_TEXT = re.compile(r"(?:^|(?<=\d-))[LD]-(?=[A-Za-z][a-z]{3}|\d+-[A-Za-
 #: Words after a chemical that make the whole label a protein or a process
 #: ("Cystathionine g-lyase", "ATP synthase", "Glucose transporter", "Insulin receptor",
 #: "citric acid cycle", "pentose phosphate shunt"), a gene ("Gonadotropins gene
-#: expression"), or the word an adjective of a tissue or cell type ("Retinal pigment
+#: expression"), a nucleic acid ("Uracil DNA glycosylase", "Methyl-guanine DNA
+#: methyltransferase"), or the word an adjective of a tissue or cell type ("Retinal pigment
 #: epithelium", "retinal ganglion cells", "Retinal pericytes", "retinal endothelial cells").
 _NOT_A_SUBSTANCE_NEXT = re.compile(
     r"^(?![Rr]elease$|[Ii]ncrease$|[Dd]ecrease$|[Pp]hase$|[Dd]isease$|[Cc]ase$)"
     r"(?:[A-Za-z0-9\-]*[A-Za-z]{2}ase|receptors?|transporters?|channels?|carriers?|sensors?"
     r"|binding|pump|uptake|exchangers?|rafts?|droplets?|requiring|inducible|responsive"
     r"|cycle|shunt|genes?|pigment|epitheli(?:um|al)|ganglion|cells?|neurons?|degeneration"
-    r"|detachment|[a-z]*cytes?|[a-z]*blasts?|endotheli(?:um|al)|tissues?)s?$",
+    r"|detachment|[a-z]*cytes?|[a-z]*blasts?|endotheli(?:um|al)|tissues?"
+    r"|(?:m|t|r|ds|ss)?[DR]NA)s?$",
     re.IGNORECASE,
 )
 #: An ion written as a word ("K+", "Ca2+", "Cl-"), as in lists before a pump's name.
@@ -91,12 +93,12 @@ _ION_WORD = re.compile(r"^[A-Z][a-z]?\d?(?:\+\+?|-)$")
 _ION_PREFIX = re.compile(r"^[A-Z][a-z]?\d?\+\+?-(?=[A-Za-z])")
 #: Words after a chemical that make a figure label the name of a pathway or process
 #: ("Pyrimidine metabolism", "Fatty Acid Oxidation", "Sphingolipid pathway", "Calcium
-#: signaling", "Calcium homeostasis", "Glucose transport"): a pathway or process node, not
-#: the metabolite. Only for figures: a caption's "tryptophan metabolism" still mentions
-#: tryptophan.
+#: signaling", "Calcium homeostasis", "Glucose transport", "Nucleotide excision repair"): a
+#: pathway or process node, not the metabolite. Only for figures: a caption's "tryptophan
+#: metabolism" still mentions tryptophan.
 _PROCESS_NEXT = re.compile(
     r"^(?:metabolism|pathways?|biosynthesis|synthesis|oxidation|catabolism|signall?ing"
-    r"|homeostasis|transport)$",
+    r"|homeostasis|transport|excision|repair)$",
     re.IGNORECASE,
 )
 #: A chain-length qualifier before a lipid class ("Long chain acyl-carnitine", "short-chain
