@@ -10,10 +10,17 @@ import pytest
 from PIL import Image
 
 from pfocr.classify.corpus import KINDS, iter_corpus, render_example
-from pfocr.classify.features import FEATURE_NAMES, component_sizes, extract_features, feature_dict
+from pfocr.classify.features import (
+    CAPTION_FEATURES,
+    FEATURE_NAMES,
+    component_sizes,
+    extract_features,
+    feature_dict,
+)
 from pfocr.classify.model import PathwayClassifier, fit_logistic, precision_recall, roc_auc
 from pfocr.classify.train import (
     build_default_model,
+    main,
     read_automl_labels,
     train_from_labels,
 )
@@ -36,9 +43,39 @@ def _score(model: PathwayClassifier, kind: str, seed: int) -> float:
 
 def test_feature_vector_has_one_finite_value_per_name() -> None:
     example = render_example("pathway", 5)
+    assert example.caption
     vector = extract_features(example.image, example.tokens, example.caption)
     assert vector.shape == (len(FEATURE_NAMES),)
     assert np.isfinite(vector).all()
+
+
+def test_caption_word_counts_are_unknown_without_a_caption(model: PathwayClassifier) -> None:
+    """A bare image file is not a figure whose caption lacks pathway words."""
+    example = render_example("pathway", 5)
+    values = feature_dict(example.image, example.tokens, "")
+    unknown = {name for name, value in values.items() if np.isnan(value)}
+    assert unknown == {name for name in CAPTION_FEATURES if name != "has_caption"}
+    vector = extract_features(example.image, example.tokens, "")
+    # unknown counts weigh as the training average: the score is that of average counts
+    average = vector.copy()
+    for index, name in enumerate(FEATURE_NAMES):
+        if name in unknown:
+            average[index] = model.means[index]
+    assert model.score_features(vector)[0] == pytest.approx(model.score_features(average)[0])
+    assert all(np.isfinite(value) for _, value in model.explain(vector))
+
+
+def test_fit_leaves_unknown_values_out_of_means_and_spreads() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, len(FEATURE_NAMES)))
+    y = (x[:, 0] > 0).astype(float)
+    x[::2, 1] = np.nan  # half unknown
+    x[:, 2] = np.nan  # never known
+    fitted = fit_logistic(x, y)
+    assert fitted.means[1] == pytest.approx(np.nanmean(x[:, 1]))
+    assert fitted.means[2] == 0.0 and fitted.scales[2] == 1.0
+    assert np.isfinite(fitted.coefficients).all()
+    assert np.isfinite(fitted.score_features(x)).all()
 
 
 def test_features_tell_diagram_text_from_gel_texture() -> None:
@@ -223,3 +260,14 @@ def test_build_default_model_is_deterministic_and_records_its_corpus(tmp_path: P
     assert second.figures == first.figures > 0
     with pytest.raises(ClassifierError, match="seed"):
         build_default_model(tmp_path / "c.json", seed=4, heldout_seed=4)
+
+
+def test_rebuild_command_has_help_and_writes_nothing_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    assert "Rebuild the shipped pathway classifiers" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []

@@ -367,7 +367,7 @@ def _render_pathway(canvas: _Canvas, cartoon: bool) -> None:
     rows = rng.randint(6, 12) if dense else rng.randint(3, 7)
     cell_w, cell_h = w / columns, h / rows
     count = min(columns * rows, rng.randint(40, 110) if dense else rng.randint(6, 40))
-    monochrome = not cartoon and rng.random() < 0.35
+    monochrome = not cartoon and rng.random() < 0.55
     cells = rng.sample([(c, r) for c in range(columns) for r in range(rows)], count)
     size = max(8, min(rng.randint(10, 20), int(cell_h * 0.4), int(cell_w * 0.16)))
     shape_kind = rng.choice(["rect", "round", "ellipse", "mixed", "text"])

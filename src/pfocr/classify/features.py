@@ -316,11 +316,16 @@ def ocr_features(tokens: Sequence[OcrToken], width: int, height: int) -> dict[st
 def caption_features(caption: str) -> dict[str, float]:
     """Counts of words that pathway captions use, and of words other figure types use.
 
-    Counts are squashed with log1p so one long caption cannot dominate.
+    Counts are squashed with log1p so one long caption cannot dominate. Without a caption
+    the counts are unknown (NaN), not zero: a figure given as a bare image file says
+    nothing about its kind by lacking pathway words, and the model scores the unknown
+    counts as the average figure's (see ``PathwayClassifier.score_features``).
     """
     text = caption or ""
+    if not text.strip():
+        return {name: (0.0 if name == "has_caption" else math.nan) for name in CAPTION_FEATURES}
     return {
-        "has_caption": 1.0 if text.strip() else 0.0,
+        "has_caption": 1.0,
         "caption_pathway_words": math.log1p(len(_PATHWAY_WORDS.findall(text))),
         "caption_model_words": math.log1p(len(_MODEL_WORDS.findall(text))),
         "caption_data_words": math.log1p(len(_DATA_WORDS.findall(text))),

@@ -64,7 +64,7 @@ class PathwayClassifier:
             raise ClassifierError(
                 f"classifier expects {len(self.feature_names)} features, got {matrix.shape[1]}"
             )
-        z = (matrix - np.asarray(self.means)) / np.asarray(self.scales)
+        z = _standardised(matrix, self.means, self.scales)
         logits = z @ np.asarray(self.coefficients) + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))
 
@@ -82,9 +82,7 @@ class PathwayClassifier:
 
     def explain(self, features: np.ndarray) -> list[tuple[str, float]]:
         """Each feature's contribution to one figure's logit, largest effect first."""
-        z = (np.asarray(features, dtype=np.float64) - np.asarray(self.means)) / np.asarray(
-            self.scales
-        )
+        z = _standardised(np.asarray(features, dtype=np.float64), self.means, self.scales)
         contributions = z * np.asarray(self.coefficients)
         pairs = [
             (name, float(v)) for name, v in zip(self.feature_names, contributions, strict=True)
@@ -152,6 +150,15 @@ class PathwayClassifier:
         return cls.from_json(data, str(source))
 
 
+def _standardised(
+    features: np.ndarray, means: Sequence[float], scales: Sequence[float]
+) -> np.ndarray:
+    """Features in standard units; an unknown (NaN) value counts as the mean, so it moves
+    the score neither way."""
+    z = (features - np.asarray(means)) / np.asarray(scales)
+    return np.nan_to_num(z, nan=0.0)
+
+
 def fit_logistic(
     features: np.ndarray,
     labels: np.ndarray,
@@ -175,10 +182,17 @@ def fit_logistic(
         raise ClassifierError("training features and labels do not line up")
     if not (0 < y.sum() < len(y)):
         raise ClassifierError("training labels need both pathway and other figures")
-    means = x.mean(axis=0)
-    scales = x.std(axis=0)
+    known = ~np.isnan(x)
+    counts = known.sum(axis=0)
+    filled = np.where(known, x, 0.0)
+    # unknown values (a figure without a caption) are left out of the means and spreads
+    means = np.divide(filled.sum(axis=0), counts, out=np.zeros(x.shape[1]), where=counts > 0)
+    spread = np.where(known, x - means, 0.0)
+    scales = np.sqrt(
+        np.divide((spread**2).sum(axis=0), counts, out=np.zeros(x.shape[1]), where=counts > 0)
+    )
     scales[scales < 1e-9] = 1.0
-    z = (x - means) / scales
+    z = _standardised(x, means, scales)
     positives = y.sum()
     weights = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * (len(y) - positives)))
     weights /= weights.sum()

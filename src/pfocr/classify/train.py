@@ -320,12 +320,25 @@ def build_default_model(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m pfocr.classify [OUT.json]``: rebuild the shipped models, print their metrics."""
+    import argparse
     import json
     import sys
 
+    parser = argparse.ArgumentParser(
+        prog="python -m pfocr.classify",
+        description="Rebuild the shipped pathway classifiers from the rendered corpus and "
+        "print their training and held-out metrics.",
+    )
+    parser.add_argument(
+        "out",
+        nargs="?",
+        type=Path,
+        help="write only the full model here (default: both shipped models in place)",
+    )
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if argv:
-        targets = [(Path(argv[0]), True)]
+    if args.out is not None:
+        targets = [(args.out, True)]
     else:
         targets = [(DEFAULT_MODEL_PATH, True), (IMAGE_MODEL_PATH, False)]
     for out, use_tokens in targets:
