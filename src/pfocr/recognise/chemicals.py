@@ -102,8 +102,9 @@ def load_chemical_entries(
     return entries
 
 
-#: A charge written on a term ("Ca2+", "O2-", "NH₄⁺", "Cl−").
-_CHARGED = re.compile(r"[+⁺−⁻]|(?<=[A-Za-z0-9])-$")
+#: A charge written on a term ("Ca2+", "O2-", "NH₄⁺", "Cl−"), or an element symbol that
+#: stands for its ion ("Ca").
+_CHARGED = re.compile(r"[+⁺−⁻]|(?<=[A-Za-z0-9])-$|^[A-Z][a-z]?$")
 
 
 def curated_chebi_links(entries: Iterable[Entry]) -> dict[str, str]:
@@ -112,7 +113,7 @@ def curated_chebi_links(entries: Iterable[Entry]) -> dict[str, str]:
     The curated table grounds "DAG" to Diglycerides and diglyceride; the MeSH rows of the
     same descriptor ("Diacylglycerol") then carry that ChEBI id too, where no automatic link
     gave them one. A MeSH id the curated rows give two ChEBI ids ("NAD+", "NADH") gets none,
-    and an ion's charge ("Na+": sodium(1+)) is not passed on to its element ("Sodium").
+    and an ion's charge ("Na+", or "Ca" for Ca2+) is not passed on to its element ("Sodium").
     """
     found: dict[str, set[str]] = {}
     for entry in entries:
