@@ -330,7 +330,7 @@ def test_curated_links_skip_ions_and_mesh_ids_with_two_chebi_ids() -> None:
         Entry("DAG", "Diglycerides", ("D004075", "CHEBI:18035"), SOURCE_CURATED),
         Entry("Ca", "Calcium", ("D002118", "CHEBI:29108"), SOURCE_CURATED),
         Entry("Na+", "Sodium", ("D012964", "CHEBI:29101"), SOURCE_CURATED),
-        Entry("NAD+", "NAD", ("D009243", "CHEBI:15846"), SOURCE_CURATED),
+        Entry("NAD", "NAD", ("D009243", "CHEBI:15846"), SOURCE_CURATED),
         Entry("NADH", "NAD", ("D009243", "CHEBI:16908"), SOURCE_CURATED),
     ]
     assert curated_chebi_links(rows) == {"D004075": "CHEBI:18035"}

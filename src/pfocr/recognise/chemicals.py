@@ -112,7 +112,7 @@ def curated_chebi_links(entries: Iterable[Entry]) -> dict[str, str]:
 
     The curated table grounds "DAG" to Diglycerides and diglyceride; the MeSH rows of the
     same descriptor ("Diacylglycerol") then carry that ChEBI id too, where no automatic link
-    gave them one. A MeSH id the curated rows give two ChEBI ids ("NAD+", "NADH") gets none,
+    gave them one. A MeSH id the curated rows give two ChEBI ids ("NAD", "NADH") gets none,
     and an ion's charge ("Na+", or "Ca" for Ca2+) is not passed on to its element ("Sodium").
     """
     found: dict[str, set[str]] = {}
