@@ -444,6 +444,11 @@ def _published(scene: Scene, scale: float) -> tuple[Image.Image, list[Mention], 
     return image, [scaled(m) for m in scene.mentions], [scaled(t) for t in scene.tokens]
 
 
+def _at_scale(scene: Scene, scale: float) -> tuple[Image.Image, list[Mention], list[OcrToken]]:
+    """The scene as drawn at scale 1, else as a small published figure (``_published``)."""
+    return _published(scene, scale) if scale < 1 else (scene.image, scene.mentions, scene.tokens)
+
+
 @pytest.mark.parametrize("scale", [0.5, 0.6])
 def test_small_blurred_complex_with_a_faint_dashed_border(scale: float) -> None:
     """Blurring leaves a dashed border close around its members pale and smeared over two
@@ -720,15 +725,7 @@ def test_line_ending_in_an_open_circle_on_a_shape_is_catalysis(scale: float) -> 
     scene.gene("NFKBIA", 480, 200)
     scene.line([(165, 200), (421, 200)])
     scene.draw.ellipse((421, 193, 435, 207), outline="black", width=2)
-    image, mentions, tokens = (
-        _published(scene, scale)
-        if scale < 1
-        else (
-            scene.image,
-            scene.mentions,
-            scene.tokens,
-        )
-    )
+    image, mentions, tokens = _at_scale(scene, scale)
     found = pairs(read_edges(image, mentions, [], tokens))
     assert found[("IKBKG", "NFKBIA")].kind == "other"
     assert found[("IKBKG", "NFKBIA")].directed
@@ -749,15 +746,7 @@ def test_line_stopping_short_of_its_head_still_has_it(scale: float, degrees: int
     scene.gene("FZD1", start[0] - 46, start[1])
     scene.line([start, (tip[0] - 22 * ux, tip[1] - 22 * uy)])
     scene.head(tip, start, "arrow")
-    image, mentions, tokens = (
-        _published(scene, scale)
-        if scale < 1
-        else (
-            scene.image,
-            scene.mentions,
-            scene.tokens,
-        )
-    )
+    image, mentions, tokens = _at_scale(scene, scale)
     found = pairs(read_edges(image, mentions, [], tokens))
     assert found[("FZD1", "PRKCB")].kind == "activation"
     assert found[("FZD1", "PRKCB")].directed

@@ -148,22 +148,6 @@ def words_from_lines(tokens: Sequence[OcrToken]) -> list[OcrToken]:
         x0, y0, y1, confidence = token.x0, token.y0, token.y1, token.confidence
         width = token.x1 - x0
         if _WORD.fullmatch(text):  # a one-word line (most): the word is the whole text
-            if not token.alternatives:  # and no other readings to share out: one token
-                words.append(
-                    _frozen(
-                        OcrToken,
-                        text=text,
-                        x0=x0 + width * 0 / n,  # the general case's arithmetic, to the bit
-                        y0=y0,
-                        x1=x0 + width * n / n,
-                        y1=y1,
-                        confidence=confidence,
-                        kind="word",
-                        line=index,
-                        alternatives=(),
-                    )
-                )
-                continue
             found = [(text, 0, n)]
         else:
             found = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
