@@ -162,33 +162,26 @@ def pubchem_links(pubchem_mesh: str, chebi_pubchem: str) -> dict[str, set[str]]:
     return links
 
 
-def name_links(labels: Mapping[str, str], chebi_names: Mapping[str, str]) -> dict[str, set[str]]:
-    """MeSH id -> ChEBI ids whose name equals the MeSH label, ignoring case."""
-    by_name: dict[str, set[str]] = defaultdict(set)
+def ids_by_name(chebi_names: Mapping[str, str]) -> dict[str, set[str]]:
+    """ChEBI ids by case-folded name."""
+    index: dict[str, set[str]] = defaultdict(set)
     for chebi_id, name in chebi_names.items():
-        by_name[name.casefold()].add(chebi_id)
-    return {
-        mesh_id: by_name[label.casefold()]
-        for mesh_id, label in labels.items()
-        if label.casefold() in by_name
-    }
+        index[name.casefold()].add(chebi_id)
+    return index
 
 
-def synonym_links(
-    synonyms: Mapping[str, Iterable[str]], chebi_names: Mapping[str, str]
+def name_links(
+    terms: Mapping[str, Iterable[str]], chebi_ids_by_name: Mapping[str, set[str]]
 ) -> dict[str, set[str]]:
-    """MeSH id -> ChEBI ids whose name equals one of the MeSH entry terms, ignoring case.
+    """MeSH id -> ChEBI ids whose name equals one of the MeSH id's terms, ignoring case.
 
-    MeSH often files the name ChEBI uses as an entry term ("S-Adenosyl-L-Methionine" under
-    S-Adenosylmethionine, "Methyldopa" as "alpha-Methyl-L-dopa"); like the other automatic
-    links, it counts only when the terms point to one ChEBI id.
+    Given the labels, this links "Glucose" to glucose; given the entry terms, it links
+    S-Adenosylmethionine through "S-Adenosyl-L-Methionine", which MeSH files as an entry
+    term. Like the other automatic links, it counts only when it gives one ChEBI id.
     """
-    by_name: dict[str, set[str]] = defaultdict(set)
-    for chebi_id, name in chebi_names.items():
-        by_name[name.casefold()].add(chebi_id)
     links: dict[str, set[str]] = {}
-    for mesh_id, terms in synonyms.items():
-        ids = set().union(*(by_name.get(term.casefold(), set()) for term in terms))
+    for mesh_id, mesh_terms in terms.items():
+        ids = set().union(*(chebi_ids_by_name.get(t.casefold(), set()) for t in mesh_terms))
         if ids:
             links[mesh_id] = ids
     return links
@@ -248,12 +241,13 @@ def mesh_to_chebi(
 ) -> dict[str, ChebiLink]:
     """The ChEBI link of every MeSH id in ``labels`` (id -> label) that has one: curated,
     then through PubChem, then by the label's name, then by an entry term's."""
+    index = ids_by_name(chebi_data.names)
     return combine_links(
         labels,
         (
             (LINK_CURATED, chebi_data.curated),
             (LINK_PUBCHEM, chebi_data.pubchem),
-            (LINK_NAME, name_links(labels, chebi_data.names)),
-            (LINK_SYNONYM, synonym_links(synonyms or {}, chebi_data.names)),
+            (LINK_NAME, name_links({m: (label,) for m, label in labels.items()}, index)),
+            (LINK_SYNONYM, name_links(synonyms or {}, index)),
         ),
     )
