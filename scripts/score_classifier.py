@@ -43,6 +43,14 @@ def scores(out_dir: Path) -> dict[str, list[tuple[str, float]]]:
     return found
 
 
+def kept(figure_scores: list[tuple[str, float]]) -> str:
+    """The share of figures scored at or above each threshold."""
+    return "  ".join(
+        f">={t}: {sum(s >= t for _, s in figure_scores) / len(figure_scores):.0%}"
+        for t in THRESHOLDS
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dirs", nargs="+", type=Path, help="output folders of pfocr runs")
@@ -52,20 +60,12 @@ def main() -> None:
     for out_dir in args.out_dirs:
         for name, figure_scores in scores(out_dir).items():
             pooled.setdefault(name, []).extend(figure_scores)
-            kept = "  ".join(
-                f">={t}: {sum(s >= t for _, s in figure_scores) / len(figure_scores):.0%}"
-                for t in THRESHOLDS
-            )
-            print(f"{out_dir} {name:12s} {len(figure_scores)} figures  {kept}")
+            print(f"{out_dir} {name:12s} {len(figure_scores)} figures  {kept(figure_scores)}")
             if args.lowest:
                 lowest = sorted(figure_scores, key=lambda item: item[1])[: args.lowest]
                 print("   lowest: " + ", ".join(f"{f} {s:.2f}" for f, s in lowest))
     for name, figure_scores in pooled.items():
-        kept = "  ".join(
-            f">={t}: {sum(s >= t for _, s in figure_scores) / len(figure_scores):.0%}"
-            for t in THRESHOLDS
-        )
-        print(f"all {name:12s} {len(figure_scores)} figures  {kept}")
+        print(f"all {name:12s} {len(figure_scores)} figures  {kept(figure_scores)}")
 
 
 if __name__ == "__main__":
